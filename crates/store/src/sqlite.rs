@@ -1,0 +1,250 @@
+//! The SQLite backend: one writer connection, a few reader connections, WAL and
+//! `synchronous=FULL` so an acknowledged write survives a crash.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use crate::{Store, StoreError, Tx};
+
+/// Schema migrations, applied in order at open. Append only.
+const MIGRATIONS: &[&str] = &[
+    // 1: the ordered key-value table every record lives in.
+    "CREATE TABLE kv (k BLOB PRIMARY KEY NOT NULL, v BLOB NOT NULL) WITHOUT ROWID;",
+];
+
+const READERS: usize = 4;
+
+pub struct SqliteStore {
+    path: String,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    generation: AtomicU64,
+}
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave a SQLite connection inconsistent (SQLite
+    // rolls back an open transaction on the next BEGIN), so a poisoned lock is still usable.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let writer = Connection::open(path)?;
+        configure(&writer)?;
+        migrate(&writer)?;
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let r = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            r.busy_timeout(std::time::Duration::from_secs(5))?;
+            readers.push(Mutex::new(r));
+        }
+        Ok(SqliteStore {
+            path: path.display().to_string(),
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            generation: AtomicU64::new(1),
+        })
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        let n = self.readers.len();
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            if let Some(r) = self.readers.get((start + i) % n) {
+                if let Ok(g) = r.try_lock() {
+                    return g;
+                }
+            }
+        }
+        match self.readers.get(start % n) {
+            Some(r) => lock(r),
+            None => lock(&self.writer),
+        }
+    }
+}
+
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS iamd_migrations (version INTEGER PRIMARY KEY NOT NULL);",
+    )?;
+    let current: i64 = conn
+        .query_row("SELECT MAX(version) FROM iamd_migrations", [], |r| {
+            r.get::<_, Option<i64>>(0)
+        })?
+        .unwrap_or(0);
+    for (i, sql) in MIGRATIONS.iter().enumerate() {
+        let version = i as i64 + 1;
+        if version <= current {
+            continue;
+        }
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let applied = conn
+            .execute_batch(sql)
+            .and_then(|_| conn.execute("INSERT INTO iamd_migrations (version) VALUES (?1)", [version]));
+        match applied {
+            Ok(_) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+struct SqliteTx<'a> {
+    conn: &'a Connection,
+}
+
+/// The smallest key greater than every key starting with `prefix`, if there is one.
+pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xFF {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+impl Tx for SqliteTx<'_> {
+    fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT v FROM kv WHERE k = ?1")?;
+        Ok(st.query_row([key], |r| r.get(0)).optional()?)
+    }
+
+    fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v")?;
+        st.execute(params![key, value])?;
+        Ok(())
+    }
+
+    fn delete(&mut self, key: &[u8]) -> Result<bool, StoreError> {
+        let mut st = self.conn.prepare_cached("DELETE FROM kv WHERE k = ?1")?;
+        Ok(st.execute([key])? > 0)
+    }
+
+    fn scan(
+        &mut self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        let lower_exclusive = after.filter(|a| *a >= prefix);
+        let upper = prefix_end(prefix);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        // Four shapes of the same range query, so each can use the primary key's index.
+        let (sql, lower): (&str, &[u8]) = match (lower_exclusive, upper.is_some()) {
+            (Some(a), true) => ("SELECT k, v FROM kv WHERE k > ?1 AND k < ?2 ORDER BY k LIMIT ?3", a),
+            (Some(a), false) => ("SELECT k, v FROM kv WHERE k > ?1 AND ?2 IS NULL ORDER BY k LIMIT ?3", a),
+            (None, true) => ("SELECT k, v FROM kv WHERE k >= ?1 AND k < ?2 ORDER BY k LIMIT ?3", prefix),
+            (None, false) => ("SELECT k, v FROM kv WHERE k >= ?1 AND ?2 IS NULL ORDER BY k LIMIT ?3", prefix),
+        };
+        let mut st = self.conn.prepare_cached(sql)?;
+        let rows = st.query_map(params![lower, upper, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row?);
+        }
+        Ok(out)
+    }
+}
+
+impl Store for SqliteStore {
+    fn read(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let conn = self.reader();
+        conn.execute_batch("BEGIN")?;
+        let r = f(&mut SqliteTx { conn: &conn });
+        // Nothing to keep from a read: end the snapshot either way.
+        let end = conn.execute_batch("ROLLBACK");
+        r?;
+        end?;
+        Ok(())
+    }
+
+    fn write(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let conn = lock(&self.writer);
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(&mut SqliteTx { conn: &conn }) {
+            Ok(()) => {
+                if let Err(e) = conn.execute_batch("COMMIT") {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    return Err(e.into());
+                }
+                self.generation.fetch_add(1, Ordering::Release);
+                Ok(())
+            }
+            Err(e) => {
+                conn.execute_batch("ROLLBACK")?;
+                Err(e)
+            }
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    fn describe(&self) -> String {
+        format!("sqlite:{}", self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_passes_the_store_suite() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        crate::suite::run_all(&store);
+    }
+
+    #[test]
+    fn data_survives_reopen_and_migrations_are_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        {
+            let s = SqliteStore::open(&path).unwrap();
+            crate::write(&s, |tx| tx.put(b"k", b"v")).unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        let v = crate::read(&s, |tx| tx.get(b"k")).unwrap();
+        assert_eq!(v.as_deref(), Some(&b"v"[..]));
+    }
+
+    #[test]
+    fn prefix_end_handles_ff() {
+        assert_eq!(prefix_end(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(prefix_end(&[0x61, 0xFF]), Some(vec![0x62]));
+        assert_eq!(prefix_end(&[0xFF, 0xFF]), None);
+        assert_eq!(prefix_end(b""), None);
+    }
+}

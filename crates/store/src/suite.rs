@@ -1,0 +1,77 @@
+//! The behaviour every backend must have. Each backend's tests call [`run_all`] on a fresh,
+//! empty store, so SQLite, PostgreSQL and memory are held to exactly the same contract.
+
+use crate::{Store, StoreError, read, write};
+
+/// Runs every check; panics (it is test support) on the first difference.
+#[allow(clippy::unwrap_used, clippy::panic, clippy::expect_used)]
+pub fn run_all(store: &dyn Store) {
+    get_put_delete(store);
+    scan_orders_by_bytes_and_respects_prefix(store);
+    failed_write_keeps_nothing(store);
+    generation_moves_on_commit(store);
+}
+
+#[allow(clippy::unwrap_used)]
+fn get_put_delete(store: &dyn Store) {
+    write(store, |tx| {
+        assert_eq!(tx.get(b"t1/a")?, None);
+        tx.put(b"t1/a", b"1")?;
+        assert_eq!(tx.get(b"t1/a")?.as_deref(), Some(&b"1"[..]));
+        tx.put(b"t1/a", b"2")?;
+        Ok::<_, StoreError>(())
+    })
+    .unwrap();
+    assert_eq!(read(store, |tx| tx.get(b"t1/a")).unwrap().as_deref(), Some(&b"2"[..]));
+    let existed = write(store, |tx| tx.delete(b"t1/a")).unwrap();
+    assert!(existed);
+    let existed = write(store, |tx| tx.delete(b"t1/a")).unwrap();
+    assert!(!existed);
+}
+
+#[allow(clippy::unwrap_used)]
+fn scan_orders_by_bytes_and_respects_prefix(store: &dyn Store) {
+    write(store, |tx| {
+        for k in ["t2/b", "t2/a", "t2/B", "t2/c", "t20", "t2", "t3/a"] {
+            tx.put(k.as_bytes(), b"x")?;
+        }
+        tx.put(&[b't', b'2', b'/', 0xFF], b"hi")?;
+        Ok::<_, StoreError>(())
+    })
+    .unwrap();
+    let keys = |after: Option<&[u8]>, limit| -> Vec<Vec<u8>> {
+        read(store, |tx| tx.scan(b"t2/", after, limit))
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    };
+    assert_eq!(
+        keys(None, 100),
+        vec![b"t2/B".to_vec(), b"t2/a".to_vec(), b"t2/b".to_vec(), b"t2/c".to_vec(), vec![b't', b'2', b'/', 0xFF]]
+    );
+    assert_eq!(keys(None, 2), vec![b"t2/B".to_vec(), b"t2/a".to_vec()]);
+    assert_eq!(keys(Some(b"t2/a"), 2), vec![b"t2/b".to_vec(), b"t2/c".to_vec()]);
+    // A marker before the prefix starts the scan at the prefix.
+    assert_eq!(keys(Some(b"t1"), 1), vec![b"t2/B".to_vec()]);
+    assert_eq!(keys(Some(&[b't', b'2', b'/', 0xFF]), 10), Vec::<Vec<u8>>::new());
+    let all_ff: Vec<_> = read(store, |tx| tx.scan(&[0xFF], None, 10)).unwrap();
+    assert!(all_ff.is_empty());
+}
+
+#[allow(clippy::unwrap_used)]
+fn failed_write_keeps_nothing(store: &dyn Store) {
+    let r: Result<(), StoreError> = write(store, |tx| {
+        tx.put(b"t4/a", b"1")?;
+        Err(StoreError::Backend("the operation failed".into()))
+    });
+    assert!(r.is_err());
+    assert_eq!(read(store, |tx| tx.get(b"t4/a")).unwrap(), None);
+}
+
+#[allow(clippy::unwrap_used)]
+fn generation_moves_on_commit(store: &dyn Store) {
+    let g0 = store.generation();
+    write(store, |tx| tx.put(b"t5/a", b"1")).unwrap();
+    assert!(store.generation() > g0);
+}

@@ -1,0 +1,421 @@
+//! Decoding a Query request's parameters into an operation's input shape, validated against
+//! the model's constraints with AWS's `ValidationError` messages.
+
+use base64::Engine;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::model::{Model, Operation, ShapeKind};
+use crate::{ApiError, Params, QueryParams, Value};
+
+/// Most list members a request may carry; far above any IAM quota, it bounds the work a
+/// hostile request can cause.
+const MAX_LIST_LEN: usize = 10_000;
+
+struct Decoder<'a> {
+    model: &'a Model,
+    params: &'a QueryParams,
+    errors: Vec<String>,
+}
+
+/// Decodes and validates `params` for `op`. Every constraint violation is reported at once, as
+/// AWS does: `2 validation errors detected: Value … at 'userName' failed to satisfy …; …`.
+pub fn decode_input(model: &Model, op: &Operation, params: &QueryParams) -> Result<Params, ApiError> {
+    let Some(input) = op.input else {
+        return Ok(Params::empty());
+    };
+    let mut d = Decoder {
+        model,
+        params,
+        errors: Vec::new(),
+    };
+    let value = d.structure(input, "", "")?;
+    if d.errors.is_empty() {
+        return Ok(Params(value));
+    }
+    let n = d.errors.len();
+    let plural = if n == 1 { "error" } else { "errors" };
+    Err(ApiError::validation(format!(
+        "{n} validation {plural} detected: {}",
+        d.errors.join("; ")
+    )))
+}
+
+/// AWS names members in messages in lowerCamelCase: `UserName` → `userName`.
+fn lower_camel(name: &str) -> String {
+    let mut c = name.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+impl Decoder<'_> {
+    fn violation(&mut self, shown: Option<&str>, at: &str, constraint: &str) {
+        let value = match shown {
+            Some(v) => format!("Value '{v}' at"),
+            None => "Value at".to_string(),
+        };
+        self.errors
+            .push(format!("{value} '{at}' failed to satisfy constraint: {constraint}"));
+    }
+
+    fn structure(&mut self, shape: usize, prefix: &str, at: &str) -> Result<Value, ApiError> {
+        let model = self.model;
+        let ShapeKind::Structure { members, required } = &model.shape(shape).kind else {
+            return Err(ApiError::service_failure());
+        };
+        let mut out = Vec::new();
+        for (name, member_shape) in members {
+            let key = join(prefix, name);
+            let member_at = join(at, &lower_camel(name));
+            match self.value(*member_shape, &key, &member_at)? {
+                Some(v) => out.push((name.clone(), v)),
+                None if required.contains(name) => {
+                    self.errors.push(format!(
+                        "Value null at '{member_at}' failed to satisfy constraint: Member must not be null"
+                    ));
+                }
+                None => {}
+            }
+        }
+        Ok(Value::Struct(out))
+    }
+
+    /// The value at `key`, or `None` when the request does not carry it.
+    fn value(&mut self, shape: usize, key: &str, at: &str) -> Result<Option<Value>, ApiError> {
+        let model = self.model;
+        let s = model.shape(shape);
+        match &s.kind {
+            ShapeKind::Structure { .. } => {
+                if !self.params.contains_prefix(&format!("{key}.")) {
+                    return Ok(None);
+                }
+                self.structure(shape, key, at).map(Some)
+            }
+            ShapeKind::List { member, flattened } => {
+                let item_prefix = if *flattened {
+                    key.to_string()
+                } else {
+                    format!("{key}.member")
+                };
+                let indexes = self.indexes(&format!("{item_prefix}."))?;
+                if indexes.is_empty() {
+                    // botocore sends `Key=` for an empty list.
+                    return Ok(self.params.get(key).map(|_| Value::List(Vec::new())));
+                }
+                let mut items = Vec::with_capacity(indexes.len());
+                for i in indexes {
+                    let item_key = format!("{item_prefix}.{i}");
+                    let item_at = format!("{at}.{i}.member");
+                    if let Some(v) = self.value(*member, &item_key, &item_at)? {
+                        items.push(v);
+                    }
+                }
+                if let Some(max) = s.max {
+                    if items.len() as i64 > max {
+                        self.violation(
+                            None,
+                            at,
+                            &format!("Member must have length less than or equal to {max}"),
+                        );
+                    }
+                }
+                if let Some(min) = s.min {
+                    if (items.len() as i64) < min {
+                        self.violation(
+                            None,
+                            at,
+                            &format!("Member must have length greater than or equal to {min}"),
+                        );
+                    }
+                }
+                Ok(Some(Value::List(items)))
+            }
+            ShapeKind::Map { key: k, value: v } => {
+                let entry_prefix = format!("{key}.entry");
+                let indexes = self.indexes(&format!("{entry_prefix}."))?;
+                let mut entries = Vec::new();
+                for i in indexes {
+                    let ek = format!("{entry_prefix}.{i}.key");
+                    let ev = format!("{entry_prefix}.{i}.value");
+                    let kv = self.value(*k, &ek, &format!("{at}.{i}.key"))?;
+                    let vv = self.value(*v, &ev, &format!("{at}.{i}.value"))?;
+                    if let (Some(Value::Str(kk)), Some(vv)) = (kv, vv) {
+                        entries.push((kk, vv));
+                    }
+                }
+                if entries.is_empty() && self.params.get(key).is_none() {
+                    return Ok(None);
+                }
+                Ok(Some(Value::Map(entries)))
+            }
+            _ => {
+                let Some(raw) = self.params.get(key) else {
+                    return Ok(None);
+                };
+                // An invalid value is still present: report its violation, not a missing member.
+                Ok(Some(
+                    self.scalar(shape, raw, at)
+                        .unwrap_or_else(|| Value::Str(raw.to_string())),
+                ))
+            }
+        }
+    }
+
+    /// The distinct 1-based indexes under `prefix` (`Tags.member.` → 1, 2, …), in order.
+    fn indexes(&mut self, prefix: &str) -> Result<Vec<usize>, ApiError> {
+        let mut out: Vec<usize> = Vec::new();
+        for (name, _) in self.params.with_prefix(prefix) {
+            let rest = &name[prefix.len()..];
+            let digits = rest.split('.').next().unwrap_or("");
+            let i: usize = match digits.parse() {
+                Ok(i) if i >= 1 => i,
+                _ => {
+                    return Err(ApiError::validation(format!(
+                        "The parameter {name} has an invalid list index."
+                    )));
+                }
+            };
+            if out.last() != Some(&i) && !out.contains(&i) {
+                out.push(i);
+            }
+            if out.len() > MAX_LIST_LEN {
+                return Err(ApiError::validation(format!(
+                    "The list {prefix} has more than {MAX_LIST_LEN} members."
+                )));
+            }
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    fn scalar(&mut self, shape: usize, raw: &str, at: &str) -> Option<Value> {
+        let model = self.model;
+        let s = model.shape(shape);
+        let shown = if s.sensitive { None } else { Some(raw) };
+        match &s.kind {
+            ShapeKind::String => {
+                let len = raw.chars().count() as i64;
+                if let Some(max) = s.max {
+                    if len > max {
+                        self.violation(
+                            shown,
+                            at,
+                            &format!("Member must have length less than or equal to {max}"),
+                        );
+                        return None;
+                    }
+                }
+                if let Some(min) = s.min {
+                    if len < min {
+                        self.violation(
+                            shown,
+                            at,
+                            &format!("Member must have length greater than or equal to {min}"),
+                        );
+                        return None;
+                    }
+                }
+                if let Some(values) = &s.enumeration {
+                    if !values.iter().any(|v| v == raw) {
+                        self.violation(
+                            shown,
+                            at,
+                            &format!("Member must satisfy enum value set: [{}]", values.join(", ")),
+                        );
+                        return None;
+                    }
+                }
+                if let (Some(re), Some(p)) = (s.regex(), s.pattern.as_deref()) {
+                    if !re.is_match(raw) {
+                        self.violation(
+                            shown,
+                            at,
+                            &format!("Member must satisfy regular expression pattern: {p}"),
+                        );
+                        return None;
+                    }
+                }
+                Some(Value::Str(raw.to_string()))
+            }
+            ShapeKind::Integer | ShapeKind::Long => {
+                let Ok(n) = raw.trim().parse::<i64>() else {
+                    self.violation(shown, at, "Member must be a number");
+                    return None;
+                };
+                if let Some(max) = s.max {
+                    if n > max {
+                        self.violation(
+                            shown,
+                            at,
+                            &format!("Member must have value less than or equal to {max}"),
+                        );
+                        return None;
+                    }
+                }
+                if let Some(min) = s.min {
+                    if n < min {
+                        self.violation(
+                            shown,
+                            at,
+                            &format!("Member must have value greater than or equal to {min}"),
+                        );
+                        return None;
+                    }
+                }
+                Some(Value::Int(n))
+            }
+            ShapeKind::Double => match raw.trim().parse::<f64>() {
+                Ok(f) if f.is_finite() => Some(Value::Double(f)),
+                _ => {
+                    self.violation(shown, at, "Member must be a number");
+                    None
+                }
+            },
+            ShapeKind::Boolean => match raw.to_ascii_lowercase().as_str() {
+                "true" => Some(Value::Bool(true)),
+                "false" => Some(Value::Bool(false)),
+                _ => {
+                    self.violation(shown, at, "Member must be a boolean (true or false)");
+                    None
+                }
+            },
+            ShapeKind::Timestamp => match parse_timestamp(raw) {
+                Some(t) => Some(Value::Time(t)),
+                None => {
+                    self.violation(shown, at, "Member must be an ISO 8601 timestamp");
+                    None
+                }
+            },
+            ShapeKind::Blob => match base64::engine::general_purpose::STANDARD.decode(raw) {
+                Ok(b) => Some(Value::Blob(b)),
+                Err(_) => {
+                    self.violation(None, at, "Member must be base64-encoded binary data");
+                    None
+                }
+            },
+            ShapeKind::Structure { .. } | ShapeKind::List { .. } | ShapeKind::Map { .. } => None,
+        }
+    }
+}
+
+fn parse_timestamp(raw: &str) -> Option<OffsetDateTime> {
+    if let Ok(t) = OffsetDateTime::parse(raw, &Rfc3339) {
+        return Some(t);
+    }
+    raw.parse::<i64>()
+        .ok()
+        .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_query;
+    use proptest::prelude::*;
+
+    fn decode(action: &str, q: &str) -> Result<Params, ApiError> {
+        let m = Model::get();
+        let op = m.operation(action).unwrap();
+        decode_input(&m, op, &parse_query(q.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn decodes_nested_lists_of_structures() {
+        let p = decode(
+            "CreateUser",
+            "UserName=alice&Path=/eng/&Tags.member.1.Key=team&Tags.member.1.Value=core&Tags.member.2.Key=cc&Tags.member.2.Value=",
+        )
+        .unwrap();
+        assert_eq!(p.str("UserName"), Some("alice"));
+        assert_eq!(p.str("Path"), Some("/eng/"));
+        let tags = p.list("Tags").unwrap();
+        assert_eq!(tags.len(), 2);
+        assert_eq!(tags[1].get("Key").and_then(Value::as_str), Some("cc"));
+        assert_eq!(tags[1].get("Value").and_then(Value::as_str), Some(""));
+    }
+
+    #[test]
+    fn list_indexes_are_numeric_order() {
+        let p = decode(
+            "UntagUser",
+            "UserName=a&TagKeys.member.10=j&TagKeys.member.2=b&TagKeys.member.1=a",
+        )
+        .unwrap();
+        let keys: Vec<_> = p.list("TagKeys").unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(keys, ["a", "b", "j"]);
+    }
+
+    #[test]
+    fn missing_required_member_is_aws_message() {
+        let e = decode("CreateUser", "").unwrap_err();
+        assert_eq!(e.code, "ValidationError");
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null"
+        );
+    }
+
+    #[test]
+    fn pattern_and_length_violations_are_all_reported() {
+        let long = "a".repeat(65);
+        let e = decode("CreateUser", &format!("UserName={long}&Path=nope")).unwrap_err();
+        assert!(e.message.starts_with("2 validation errors detected: "), "{}", e.message);
+        assert!(e.message.contains("at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"));
+        assert!(e.message.contains("Value 'nope' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern"));
+    }
+
+    #[test]
+    fn integers_enums_and_booleans() {
+        assert_eq!(decode("ListUsers", "MaxItems=5").unwrap().int("MaxItems"), Some(5));
+        let e = decode("ListUsers", "MaxItems=0").unwrap_err();
+        assert!(e.message.contains("Member must have value greater than or equal to 1"));
+        let e = decode("ListUsers", "MaxItems=x").unwrap_err();
+        assert!(e.message.contains("Member must be a number"));
+        let e = decode("UpdateAccessKey", "AccessKeyId=AKIAAAAAAAAAAAAAAAAA&Status=On").unwrap_err();
+        assert!(e.message.contains("Member must satisfy enum value set: [Active, Inactive, Expired]"), "{}", e.message);
+    }
+
+    #[test]
+    fn sensitive_values_are_not_echoed() {
+        let e = decode("CreateLoginProfile", "UserName=a&Password=").unwrap_err();
+        assert!(!e.message.contains("Value ''"), "{}", e.message);
+        assert!(e.message.contains("Value at 'password'"), "{}", e.message);
+    }
+
+    #[test]
+    fn empty_list_marker() {
+        let p = decode("UntagUser", "UserName=a&TagKeys=").unwrap();
+        assert_eq!(p.list("TagKeys").map(<[Value]>::len), Some(0));
+    }
+
+    #[test]
+    fn bad_list_index_is_refused() {
+        assert!(decode("UntagUser", "UserName=a&TagKeys.member.x=1").is_err());
+        assert!(decode("UntagUser", "UserName=a&TagKeys.member.0=1").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_any_parameters(
+            pairs in proptest::collection::vec(("(UserName|Path|Tags|Tags\\.member\\.[0-9]{1,3}(\\.Key|\\.Value)?|MaxItems|Marker)", "\\PC{0,70}"), 0..12)
+        ) {
+            let q: String = pairs.iter().enumerate().map(|(i, (k, v))| format!("{k}{}={}&", if i % 3 == 0 { "" } else { "" }, percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC))).collect();
+            if let Ok(params) = parse_query(q.as_bytes()) {
+                let m = Model::get();
+                for action in ["CreateUser", "ListUsers", "TagUser"] {
+                    let _ = decode_input(&m, m.operation(action).unwrap(), &params);
+                }
+            }
+        }
+    }
+}

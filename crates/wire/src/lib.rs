@@ -1,0 +1,20 @@
+//! The AWS Query protocol spoken by IAM and STS, driven by botocore's service models.
+//!
+//! `model/iam.json` and `model/sts.json` are botocore's models trimmed of documentation
+//! (`tools/trim_models.py`). From them this crate decodes a query string into typed, validated
+//! [`Value`]s, encodes an operation's result as AWS's XML, and renders AWS error documents.
+//! It does no I/O and keeps no clock.
+
+mod decode;
+mod encode;
+mod error;
+mod model;
+mod query;
+mod value;
+
+pub use decode::decode_input;
+pub use encode::{encode_error, encode_result, iso8601};
+pub use error::ApiError;
+pub use model::{Model, Operation, Service, Shape, ShapeKind};
+pub use query::{parse_query, QueryParams};
+pub use value::{Params, Value};
