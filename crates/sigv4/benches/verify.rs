@@ -1,7 +1,8 @@
-//! Full SigV4 verification of a realistic IAM POST (boto3-shaped CreateUser with tags and a
-//! session token), with and without the signing-key cache; also sign and parse alone.
+//! Full SigV4 verification of a realistic IAM POST (boto3-shaped CreateUser with a path and
+//! tags), with and without the signing-key cache; also sign and parse alone.
 //!
 //! Run: `cargo bench -p iamd-sigv4 --bench verify`
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 use std::time::{Duration, UNIX_EPOCH};

@@ -1,4 +1,5 @@
 //! Known-answer tests against requests signed by botocore (see gen_fixtures.py).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
