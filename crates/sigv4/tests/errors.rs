@@ -1,4 +1,5 @@
 //! Every error path: its AWS code, HTTP status and message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
