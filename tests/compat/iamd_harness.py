@@ -403,22 +403,25 @@ class IamdServer:
             SigV4QueryAuth(creds, service, REGION, expires=expires).add_auth(req)
         return req.prepare().url
 
-    def raw_http(self, data: bytes, timeout: float = 30) -> tuple[int, dict, bytes]:
-        """Write raw bytes on a fresh TCP connection and read one HTTP response.
+    def raw_http(self, head: bytes, body: bytes = b"", timeout: float = 30) -> tuple[int, dict, bytes]:
+        """Write a raw HTTP request on a fresh TCP connection and read one response.
 
-        Tolerates the server closing the connection before the whole request was sent (as servers
-        do after answering 413), as long as a response arrives.
+        The body goes in 64 KiB chunks, and sending stops as soon as the server has answered (a
+        server may refuse an oversized body from its Content-Length alone, answer 413 and close).
         """
+        import select
+
+        chunks: list[bytes] = []
         with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
             try:
-                s.sendall(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-            try:
-                s.shutdown(socket.SHUT_WR)
+                s.sendall(head)
+                for i in range(0, len(body), 65536):
+                    ready, _, _ = select.select([s], [], [], 0)
+                    if ready:
+                        break
+                    s.sendall(body[i:i + 65536])
             except OSError:
-                pass
-            chunks = []
+                pass  # the server stopped reading / closed: its answer is what matters
             try:
                 while True:
                     b = s.recv(65536)
@@ -427,19 +430,19 @@ class IamdServer:
                     chunks.append(b)
                     if _complete_response(b"".join(chunks)):
                         break
-            except ConnectionResetError:
+            except OSError:
                 pass
         raw = b"".join(chunks)
         if not raw:
             raise AssertionError("the server closed the connection without any HTTP response")
-        head, _, body = raw.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
+        head_part, _, resp_body = raw.partition(b"\r\n\r\n")
+        lines = head_part.decode("latin-1").split("\r\n")
         status = int(lines[0].split()[1])
         hdrs = {}
         for line in lines[1:]:
             k, _, v = line.partition(":")
             hdrs[k.strip().lower()] = v.strip()
-        return status, hdrs, body
+        return status, hdrs, resp_body
 
 
 class FastSigner:
