@@ -1,0 +1,444 @@
+//! Compiled policies: wildcards compiled, statements indexed by service prefix.
+
+use crate::condition::{CondEntry, Operator};
+use crate::context::Context;
+use crate::document::{
+    self, DocumentKind, Effect, PolicyDocument, PolicyError, Position, PrincipalClass,
+    PrincipalElement, Version,
+};
+use crate::eval::{Principal, PrincipalType};
+use crate::wildcard::{Matcher, Template};
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+enum ActionPat {
+    Any,
+    Split { service: Matcher, name: Matcher },
+}
+
+impl ActionPat {
+    fn new(p: &str) -> ActionPat {
+        match p.split_once(':') {
+            _ if p == "*" => ActionPat::Any,
+            Some((s, n)) => ActionPat::Split {
+                service: Matcher::new(&s.to_ascii_lowercase()),
+                name: Matcher::new(n),
+            },
+            None => ActionPat::Split {
+                service: Matcher::new(&p.to_ascii_lowercase()),
+                name: Matcher::Exact("".into()),
+            },
+        }
+    }
+    /// `service` must be lowercase already.
+    fn matches(&self, service: &str, name: &str) -> bool {
+        match self {
+            ActionPat::Any => true,
+            ActionPat::Split {
+                service: s,
+                name: n,
+            } => s.matches(service, false) && n.matches(name, true),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum ResPat {
+    Any,
+    /// One matcher per ARN part (up to six; the last takes the remainder).
+    Parts(Box<[Matcher]>),
+    /// Variables in the resource part (after the fifth colon).
+    Vars(Box<[Matcher]>, Template),
+}
+
+impl ResPat {
+    fn new(p: &str, vars: bool) -> ResPat {
+        if p == "*" {
+            return ResPat::Any;
+        }
+        let parts: Vec<&str> = p.splitn(6, ':').collect();
+        if parts.len() == 6 && vars {
+            let t = Template::parse(parts[5], true);
+            if t.has_vars() {
+                return ResPat::Vars(parts[..5].iter().map(|s| Matcher::new(s)).collect(), t);
+            }
+        }
+        ResPat::Parts(parts.iter().map(|s| Matcher::new(s)).collect())
+    }
+
+    /// `Err(key)` when a variable cannot be resolved.
+    fn matches<'a>(&'a self, res: &str, ctx: &Context) -> Result<bool, &'a str> {
+        let heads = match self {
+            ResPat::Any => return Ok(true),
+            ResPat::Parts(m) | ResPat::Vars(m, _) => m,
+        };
+        let n = match self {
+            ResPat::Vars(..) => 6,
+            _ => heads.len(),
+        };
+        let mut it = res.splitn(n, ':');
+        for m in heads.iter() {
+            match it.next() {
+                Some(part) if m.matches(part, false) => {}
+                _ => return Ok(false),
+            }
+        }
+        if let ResPat::Vars(_, t) = self {
+            let Some(last) = it.next() else {
+                return Ok(false);
+            };
+            let r = t.resolve(ctx, true)?;
+            return Ok(r.glob(last, false));
+        }
+        Ok(true)
+    }
+}
+
+/// How a resource-based policy statement's principal matched the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PrincipalMatch {
+    /// Only the caller's account was named: the account's identity policies
+    /// must still grant access.
+    Account,
+    /// A wildcard, the role behind a session, a service or federated principal,
+    /// or a NotPrincipal.
+    Indirect,
+    /// The IAM user ARN, the role-session ARN or the federated-user ARN itself.
+    Direct,
+}
+
+#[derive(Debug, Clone)]
+struct CPrincipal {
+    el: PrincipalElement,
+}
+
+fn account_of_arn(a: &str) -> Option<&str> {
+    let p = crate::wildcard::arn_parts(a);
+    (p[0] == "arn").then_some(p[4])
+}
+
+impl CPrincipal {
+    fn entry_match(class: PrincipalClass, v: &str, p: &Principal) -> Option<PrincipalMatch> {
+        use PrincipalMatch::*;
+        match class {
+            PrincipalClass::Aws => {
+                if v == "*" {
+                    return Some(Indirect);
+                }
+                if p.principal_type == PrincipalType::Anonymous
+                    || p.principal_type == PrincipalType::Service
+                {
+                    return None;
+                }
+                if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+                    return (p.account == v).then_some(Account);
+                }
+                if !v.starts_with("arn:") {
+                    // unique ID
+                    return (p.unique_id.as_deref() == Some(v)).then_some(
+                        if p.principal_type == PrincipalType::User {
+                            Direct
+                        } else {
+                            Indirect
+                        },
+                    );
+                }
+                if v.ends_with(":root") && v.contains(":iam::") {
+                    if p.principal_type == PrincipalType::Root && p.arn == v {
+                        return Some(Direct);
+                    }
+                    return (account_of_arn(v) == Some(p.account.as_str())).then_some(Account);
+                }
+                if v == p.arn {
+                    return Some(Direct);
+                }
+                if p.role_arn.as_deref() == Some(v) {
+                    return Some(Indirect);
+                }
+                None
+            }
+            PrincipalClass::Service => p
+                .service
+                .as_deref()
+                .is_some_and(|s| v == "*" || s.eq_ignore_ascii_case(v))
+                .then_some(Indirect),
+            PrincipalClass::Federated => p
+                .federated_provider
+                .as_deref()
+                .is_some_and(|s| v == "*" || s == v)
+                .then_some(Indirect),
+            PrincipalClass::CanonicalUser => p
+                .canonical_user
+                .as_deref()
+                .is_some_and(|s| v == "*" || s == v)
+                .then_some(Indirect),
+        }
+    }
+
+    fn matches(&self, p: &Principal) -> Option<PrincipalMatch> {
+        let best = if self.el.any {
+            Some(PrincipalMatch::Indirect)
+        } else {
+            self.el
+                .entries
+                .iter()
+                .filter_map(|(c, v)| Self::entry_match(*c, v, p))
+                .max()
+        };
+        if self.el.negated {
+            match best {
+                Some(_) => None,
+                None => Some(PrincipalMatch::Indirect),
+            }
+        } else {
+            best
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CStatement {
+    pub index: usize,
+    pub sid: Option<Arc<str>>,
+    pub effect: Effect,
+    not_action: bool,
+    actions: Box<[ActionPat]>,
+    not_resource: bool,
+    resources: Option<Box<[ResPat]>>,
+    principal: Option<CPrincipal>,
+    conditions: Box<[CondEntry]>,
+    pub start: Position,
+    pub end: Position,
+}
+
+/// The result of matching one statement.
+pub(crate) enum StmtMatch {
+    No,
+    Yes(Option<PrincipalMatch>),
+}
+
+impl CStatement {
+    pub(crate) fn applies(
+        &self,
+        service: &str,
+        name: &str,
+        resource: &str,
+        principal: &Principal,
+        ctx: &Context,
+        missing: &mut dyn FnMut(&str),
+    ) -> StmtMatch {
+        let am = self.actions.iter().any(|a| a.matches(service, name));
+        if am == self.not_action {
+            return StmtMatch::No;
+        }
+        if let Some(rs) = &self.resources {
+            let mut any = false;
+            for r in rs.iter() {
+                match r.matches(resource, ctx) {
+                    Ok(true) => {
+                        any = true;
+                        break;
+                    }
+                    Ok(false) => {}
+                    Err(k) => {
+                        missing(k);
+                        // An unresolvable variable: this Resource entry does
+                        // not match; in NotResource the element does not match.
+                        if self.not_resource {
+                            return StmtMatch::No;
+                        }
+                    }
+                }
+            }
+            if any == self.not_resource {
+                return StmtMatch::No;
+            }
+        }
+        let pm = match &self.principal {
+            Some(p) => match p.matches(principal) {
+                Some(m) => Some(m),
+                None => return StmtMatch::No,
+            },
+            None => None,
+        };
+        let mut ok = true;
+        for c in self.conditions.iter() {
+            if !c.eval(ctx, missing) {
+                ok = false;
+            }
+        }
+        if ok {
+            StmtMatch::Yes(pm)
+        } else {
+            StmtMatch::No
+        }
+    }
+}
+
+/// A policy ready for evaluation. Build it once per change and share it
+/// (`Arc<CompiledPolicy>`); evaluation never mutates it.
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy {
+    id: Arc<str>,
+    kind: DocumentKind,
+    version: Version,
+    pub(crate) statements: Vec<CStatement>,
+    /// (lowercase service prefix, statement indices), sorted by prefix.
+    index: Vec<(Box<str>, Vec<u32>)>,
+    /// Statements that may apply to any service (wildcard service, NotAction).
+    always: Vec<u32>,
+}
+
+impl CompiledPolicy {
+    /// Compiles a parsed document. `id` names the policy in results (a policy
+    /// ARN, `user/NAME/inline/POLICY`, `PolicyInputList.1`, ...).
+    pub fn compile(doc: &PolicyDocument, id: impl Into<Arc<str>>) -> CompiledPolicy {
+        let vars = doc.version.has_variables();
+        let mut statements = Vec::with_capacity(doc.statements.len());
+        let mut index: Vec<(Box<str>, Vec<u32>)> = Vec::new();
+        let mut always = Vec::new();
+        for (i, s) in doc.statements.iter().enumerate() {
+            let actions: Box<[ActionPat]> =
+                s.action.values.iter().map(|a| ActionPat::new(a)).collect();
+            let mut services: Vec<Box<str>> = Vec::new();
+            let mut wild = s.action.negated;
+            for a in actions.iter() {
+                match a {
+                    ActionPat::Split {
+                        service: Matcher::Exact(sv),
+                        ..
+                    } => {
+                        if !services.contains(sv) {
+                            services.push(sv.clone());
+                        }
+                    }
+                    _ => wild = true,
+                }
+            }
+            let idx = i as u32;
+            if wild {
+                always.push(idx);
+            } else {
+                for sv in services {
+                    match index.iter_mut().find(|e| e.0 == sv) {
+                        Some(e) => e.1.push(idx),
+                        None => index.push((sv, vec![idx])),
+                    }
+                }
+            }
+            let conditions = s
+                .conditions
+                .iter()
+                .filter_map(|c| {
+                    Operator::parse(&c.operator)
+                        .map(|op| CondEntry::compile(op, &c.key, &c.values, vars))
+                })
+                .collect();
+            statements.push(CStatement {
+                index: i,
+                sid: s.sid.as_deref().map(Arc::from),
+                effect: s.effect,
+                not_action: s.action.negated,
+                actions,
+                not_resource: s.resource.as_ref().is_some_and(|r| r.negated),
+                resources: s
+                    .resource
+                    .as_ref()
+                    .map(|r| r.values.iter().map(|v| ResPat::new(v, vars)).collect()),
+                principal: s.principal.clone().map(|el| CPrincipal { el }),
+                conditions,
+                start: s.start,
+                end: s.end,
+            });
+        }
+        index.sort_by(|a, b| a.0.cmp(&b.0));
+        CompiledPolicy {
+            id: id.into(),
+            kind: doc.kind,
+            version: doc.version,
+            statements,
+            index,
+            always,
+        }
+    }
+
+    /// Parses, validates and compiles in one step.
+    pub fn from_text(
+        text: &str,
+        kind: DocumentKind,
+        id: impl Into<Arc<str>>,
+    ) -> Result<CompiledPolicy, PolicyError> {
+        let doc = document::parse(text, kind)?;
+        Ok(CompiledPolicy::compile(&doc, id))
+    }
+
+    /// The policy's identifier.
+    pub fn id(&self) -> &Arc<str> {
+        &self.id
+    }
+
+    /// The kind it was validated as.
+    pub fn kind(&self) -> DocumentKind {
+        self.kind
+    }
+
+    /// Its Version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Number of statements.
+    pub fn len(&self) -> usize {
+        self.statements.len()
+    }
+
+    /// True when it has no statement.
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
+    /// Context keys referenced by conditions and policy variables (as written,
+    /// deduplicated case-insensitively).
+    pub fn context_keys(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |k: &str| {
+            if !out.iter().any(|o| o.eq_ignore_ascii_case(k)) {
+                out.push(k.to_string());
+            }
+        };
+        for s in &self.statements {
+            for c in s.conditions.iter() {
+                push(&c.key);
+                for v in c.var_keys() {
+                    push(v);
+                }
+            }
+            for r in s.resources.iter().flat_map(|r| r.iter()) {
+                if let ResPat::Vars(_, t) = r {
+                    for v in t.var_keys() {
+                        push(v);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Calls `f` for every statement that may apply to `service` (lowercase).
+    pub(crate) fn candidates(&self, service: &str, mut f: impl FnMut(&CStatement)) {
+        if let Ok(pos) = self.index.binary_search_by(|e| (*e.0).cmp(service))
+            && let Some((_, list)) = self.index.get(pos)
+        {
+            for &i in list {
+                if let Some(s) = self.statements.get(i as usize) {
+                    f(s);
+                }
+            }
+        }
+        for &i in &self.always {
+            if let Some(s) = self.statements.get(i as usize) {
+                f(s);
+            }
+        }
+    }
+}
