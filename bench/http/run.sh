@@ -21,6 +21,8 @@ CONNS="${CONNS:-32}"
 PYTHON="${PYTHON:-python3}"
 SKIP_MOTO="${SKIP_MOTO:-0}"
 
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+
 die() { echo "bench/http: $*" >&2; exit 1; }
 
 [ -x "$IAMD_BIN" ] || die "no iamd binary at $IAMD_BIN (cargo build --release -p iamd, or set IAMD_BIN)"

@@ -38,6 +38,10 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 
 REPO = Path(__file__).resolve().parents[2]
+
+# Loopback traffic must never go through a proxy configured for the package registries.
+for _var in ("NO_PROXY", "no_proxy"):
+    os.environ[_var] = ",".join(x for x in ("127.0.0.1", "localhost", os.environ.get(_var, "")) if x)
 REGION = "us-east-1"
 IAM_VERSION = "2010-05-08"
 STS_VERSION = "2011-06-15"
@@ -333,6 +337,8 @@ class IamdServer:
             AWS_DEFAULT_REGION=REGION,
             AWS_EC2_METADATA_DISABLED="true",
             AWS_PAGER="",
+            AWS_RETRY_MODE="standard",
+            AWS_MAX_ATTEMPTS="1",  # a 5xx must show up as a failure, not be retried away
         )
         argv = [sys.executable, "-m", "awscli", "--endpoint-url", self.endpoint,
                 "--region", REGION, "--output", "json", *args]

@@ -5,7 +5,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from iamd_harness import IAM_NS, ISO8601, error_of, expect, local, ns_of, path, recent, text
+from iamd_harness import IAM_NS, ISO8601, expect, local, ns_of, path, recent, text
 
 GROUP_ID = re.compile(r"^AGPA[A-Z0-9]{17}$")
 
