@@ -1,1 +1,55 @@
-//! iamd iam crate.
+//! IAM's semantics over iamd's store.
+//!
+//! Each operation is a function `fn(&mut dyn Tx, &Ctx, &Params) -> Result<Value, IamError>`: the
+//! transport decodes and validates the request against the model, runs the function inside one
+//! transaction, and encodes the returned value. What is here is what no model says: uniqueness,
+//! identifiers, quotas, conflicts, AWS's messages.
+
+pub mod accounts;
+pub mod credentials;
+mod error;
+pub mod groups;
+pub mod ids;
+pub mod keys;
+mod pagination;
+pub mod principal;
+pub mod records;
+pub mod secrets;
+pub mod tags;
+pub mod users;
+
+pub use error::IamError;
+pub use principal::{Principal, PrincipalKind};
+
+use time::OffsetDateTime;
+
+/// AWS's default quotas (IAM and STS quotas page). Configuration, not constants: a deployment
+/// may raise them.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub users_per_account: u32,
+    pub groups_per_account: u32,
+    pub groups_per_user: u32,
+    pub tags_per_resource: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            users_per_account: 5000,
+            groups_per_account: 300,
+            groups_per_user: 10,
+            tags_per_resource: 50,
+        }
+    }
+}
+
+/// What every operation knows about its request.
+pub struct Ctx<'a> {
+    /// The authenticated caller.
+    pub caller: &'a Principal,
+    /// The account the operation acts in (the caller's).
+    pub account: &'a str,
+    pub now: OffsetDateTime,
+    pub limits: &'a Limits,
+}

@@ -1,1 +1,83 @@
-//! iamd server crate.
+//! iamd's HTTP server.
+//!
+//! One endpoint answers IAM and STS in the AWS Query protocol. Every request takes the same
+//! way (`pipeline`): decode → authenticate → authorize → operate → encode, and no operation is
+//! reachable without passing authenticate and authorize.
+
+mod authenticate;
+mod authorize;
+mod operations;
+mod pipeline;
+mod respond;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{any, get};
+
+use iamd_iam::Limits;
+use iamd_iam::secrets::MasterKey;
+use iamd_sigv4::SigningKeyCache;
+use iamd_store::Store;
+use iamd_wire::Model;
+
+pub use authenticate::CredentialCache;
+
+/// The account `--dev` mode serves by default.
+pub const DEV_ACCOUNT: &str = "123456789012";
+
+/// How the server behaves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The account created at first start; unknown keys act as its root in dev mode.
+    pub default_account: String,
+    /// Local-testing mode: access keys the store does not know act as the default account's
+    /// root without a signature check. Known keys are always verified.
+    pub dev: bool,
+    pub limits: Limits,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    pub fn new(default_account: String) -> Config {
+        Config {
+            default_account,
+            dev: false,
+            limits: Limits::default(),
+            max_body_bytes: 1 << 20,
+        }
+    }
+}
+
+/// What every request handler shares.
+pub struct AppState {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub master: Arc<MasterKey>,
+    pub model: Arc<Model>,
+    pub signing_keys: SigningKeyCache,
+    pub credentials: CredentialCache,
+}
+
+impl AppState {
+    pub fn new(config: Config, store: Arc<dyn Store>, master: Arc<MasterKey>) -> AppState {
+        AppState {
+            config,
+            store,
+            master,
+            model: Model::get(),
+            signing_keys: SigningKeyCache::new(4096),
+            credentials: CredentialCache::default(),
+        }
+    }
+}
+
+/// The HTTP application.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/", any(pipeline::handle))
+        .fallback(respond::not_found)
+        .with_state(state)
+}

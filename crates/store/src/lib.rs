@@ -32,10 +32,16 @@ pub trait Tx {
 /// A storage backend.
 pub trait Store: Send + Sync {
     /// Runs `f` in a read-only transaction.
-    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>) -> Result<(), StoreError>;
+    fn read(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
     /// Runs `f` in a read-write transaction and commits it when `f` succeeds; when `f` fails,
     /// nothing it wrote is kept. A backend may run `f` again after a serialization conflict.
-    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>) -> Result<(), StoreError>;
+    fn write(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
     /// A number that changes after every committed write (caches compare it to know they are
     /// stale).
     fn generation(&self) -> u64;

@@ -95,9 +95,12 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
             continue;
         }
         conn.execute_batch("BEGIN IMMEDIATE")?;
-        let applied = conn
-            .execute_batch(sql)
-            .and_then(|_| conn.execute("INSERT INTO iamd_migrations (version) VALUES (?1)", [version]));
+        let applied = conn.execute_batch(sql).and_then(|_| {
+            conn.execute(
+                "INSERT INTO iamd_migrations (version) VALUES (?1)",
+                [version],
+            )
+        });
         match applied {
             Ok(_) => conn.execute_batch("COMMIT")?,
             Err(e) => {
@@ -132,9 +135,9 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
-        let mut st = self
-            .conn
-            .prepare_cached("INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v")?;
+        let mut st = self.conn.prepare_cached(
+            "INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+        )?;
         st.execute(params![key, value])?;
         Ok(())
     }
@@ -155,10 +158,22 @@ impl Tx for SqliteTx<'_> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         // Four shapes of the same range query, so each can use the primary key's index.
         let (sql, lower): (&str, &[u8]) = match (lower_exclusive, upper.is_some()) {
-            (Some(a), true) => ("SELECT k, v FROM kv WHERE k > ?1 AND k < ?2 ORDER BY k LIMIT ?3", a),
-            (Some(a), false) => ("SELECT k, v FROM kv WHERE k > ?1 AND ?2 IS NULL ORDER BY k LIMIT ?3", a),
-            (None, true) => ("SELECT k, v FROM kv WHERE k >= ?1 AND k < ?2 ORDER BY k LIMIT ?3", prefix),
-            (None, false) => ("SELECT k, v FROM kv WHERE k >= ?1 AND ?2 IS NULL ORDER BY k LIMIT ?3", prefix),
+            (Some(a), true) => (
+                "SELECT k, v FROM kv WHERE k > ?1 AND k < ?2 ORDER BY k LIMIT ?3",
+                a,
+            ),
+            (Some(a), false) => (
+                "SELECT k, v FROM kv WHERE k > ?1 AND ?2 IS NULL ORDER BY k LIMIT ?3",
+                a,
+            ),
+            (None, true) => (
+                "SELECT k, v FROM kv WHERE k >= ?1 AND k < ?2 ORDER BY k LIMIT ?3",
+                prefix,
+            ),
+            (None, false) => (
+                "SELECT k, v FROM kv WHERE k >= ?1 AND ?2 IS NULL ORDER BY k LIMIT ?3",
+                prefix,
+            ),
         };
         let mut st = self.conn.prepare_cached(sql)?;
         let rows = st.query_map(params![lower, upper, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;

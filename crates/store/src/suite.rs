@@ -22,7 +22,10 @@ fn get_put_delete(store: &dyn Store) {
         Ok::<_, StoreError>(())
     })
     .unwrap();
-    assert_eq!(read(store, |tx| tx.get(b"t1/a")).unwrap().as_deref(), Some(&b"2"[..]));
+    assert_eq!(
+        read(store, |tx| tx.get(b"t1/a")).unwrap().as_deref(),
+        Some(&b"2"[..])
+    );
     let existed = write(store, |tx| tx.delete(b"t1/a")).unwrap();
     assert!(existed);
     let existed = write(store, |tx| tx.delete(b"t1/a")).unwrap();
@@ -48,13 +51,25 @@ fn scan_orders_by_bytes_and_respects_prefix(store: &dyn Store) {
     };
     assert_eq!(
         keys(None, 100),
-        vec![b"t2/B".to_vec(), b"t2/a".to_vec(), b"t2/b".to_vec(), b"t2/c".to_vec(), vec![b't', b'2', b'/', 0xFF]]
+        vec![
+            b"t2/B".to_vec(),
+            b"t2/a".to_vec(),
+            b"t2/b".to_vec(),
+            b"t2/c".to_vec(),
+            vec![b't', b'2', b'/', 0xFF]
+        ]
     );
     assert_eq!(keys(None, 2), vec![b"t2/B".to_vec(), b"t2/a".to_vec()]);
-    assert_eq!(keys(Some(b"t2/a"), 2), vec![b"t2/b".to_vec(), b"t2/c".to_vec()]);
+    assert_eq!(
+        keys(Some(b"t2/a"), 2),
+        vec![b"t2/b".to_vec(), b"t2/c".to_vec()]
+    );
     // A marker before the prefix starts the scan at the prefix.
     assert_eq!(keys(Some(b"t1"), 1), vec![b"t2/B".to_vec()]);
-    assert_eq!(keys(Some(&[b't', b'2', b'/', 0xFF]), 10), Vec::<Vec<u8>>::new());
+    assert_eq!(
+        keys(Some(&[b't', b'2', b'/', 0xFF]), 10),
+        Vec::<Vec<u8>>::new()
+    );
     let all_ff: Vec<_> = read(store, |tx| tx.scan(&[0xFF], None, 10)).unwrap();
     assert!(all_ff.is_empty());
 }

@@ -20,7 +20,11 @@ struct Decoder<'a> {
 
 /// Decodes and validates `params` for `op`. Every constraint violation is reported at once, as
 /// AWS does: `2 validation errors detected: Value … at 'userName' failed to satisfy …; …`.
-pub fn decode_input(model: &Model, op: &Operation, params: &QueryParams) -> Result<Params, ApiError> {
+pub fn decode_input(
+    model: &Model,
+    op: &Operation,
+    params: &QueryParams,
+) -> Result<Params, ApiError> {
     let Some(input) = op.input else {
         return Ok(Params::empty());
     };
@@ -64,8 +68,9 @@ impl Decoder<'_> {
             Some(v) => format!("Value '{v}' at"),
             None => "Value at".to_string(),
         };
-        self.errors
-            .push(format!("{value} '{at}' failed to satisfy constraint: {constraint}"));
+        self.errors.push(format!(
+            "{value} '{at}' failed to satisfy constraint: {constraint}"
+        ));
     }
 
     fn structure(&mut self, shape: usize, prefix: &str, at: &str) -> Result<Value, ApiError> {
@@ -230,7 +235,10 @@ impl Decoder<'_> {
                         self.violation(
                             shown,
                             at,
-                            &format!("Member must satisfy enum value set: [{}]", values.join(", ")),
+                            &format!(
+                                "Member must satisfy enum value set: [{}]",
+                                values.join(", ")
+                            ),
                         );
                         return None;
                     }
@@ -351,7 +359,12 @@ mod tests {
             "UserName=a&TagKeys.member.10=j&TagKeys.member.2=b&TagKeys.member.1=a",
         )
         .unwrap();
-        let keys: Vec<_> = p.list("TagKeys").unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let keys: Vec<_> = p
+            .list("TagKeys")
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
         assert_eq!(keys, ["a", "b", "j"]);
     }
 
@@ -369,20 +382,39 @@ mod tests {
     fn pattern_and_length_violations_are_all_reported() {
         let long = "a".repeat(65);
         let e = decode("CreateUser", &format!("UserName={long}&Path=nope")).unwrap_err();
-        assert!(e.message.starts_with("2 validation errors detected: "), "{}", e.message);
+        assert!(
+            e.message.starts_with("2 validation errors detected: "),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"));
         assert!(e.message.contains("Value 'nope' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern"));
     }
 
     #[test]
     fn integers_enums_and_booleans() {
-        assert_eq!(decode("ListUsers", "MaxItems=5").unwrap().int("MaxItems"), Some(5));
+        assert_eq!(
+            decode("ListUsers", "MaxItems=5").unwrap().int("MaxItems"),
+            Some(5)
+        );
         let e = decode("ListUsers", "MaxItems=0").unwrap_err();
-        assert!(e.message.contains("Member must have value greater than or equal to 1"));
+        assert!(
+            e.message
+                .contains("Member must have value greater than or equal to 1")
+        );
         let e = decode("ListUsers", "MaxItems=x").unwrap_err();
         assert!(e.message.contains("Member must be a number"));
-        let e = decode("UpdateAccessKey", "AccessKeyId=AKIAAAAAAAAAAAAAAAAA&Status=On").unwrap_err();
-        assert!(e.message.contains("Member must satisfy enum value set: [Active, Inactive, Expired]"), "{}", e.message);
+        let e = decode(
+            "UpdateAccessKey",
+            "AccessKeyId=AKIAAAAAAAAAAAAAAAAA&Status=On",
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("Member must satisfy enum value set: [Active, Inactive, Expired]"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -15,11 +15,7 @@ use crate::{ApiError, Service, Value};
 pub fn encode_result(model: &Model, op: &Operation, result: &Value, request_id: &str) -> String {
     let mut out = String::with_capacity(512);
     let name = &op.name;
-    let _ = write!(
-        out,
-        "<{name}Response xmlns=\"{}\">",
-        op.service.namespace()
-    );
+    let _ = write!(out, "<{name}Response xmlns=\"{}\">", op.service.namespace());
     if let (Some(shape), Some(wrapper)) = (op.output, op.result_wrapper.as_deref()) {
         let _ = write!(out, "<{wrapper}>");
         write_members(model, shape, result, &mut out);

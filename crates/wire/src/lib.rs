@@ -16,5 +16,5 @@ pub use decode::decode_input;
 pub use encode::{encode_error, encode_result, iso8601};
 pub use error::ApiError;
 pub use model::{Model, Operation, Service, Shape, ShapeKind};
-pub use query::{parse_query, QueryParams};
+pub use query::{QueryParams, parse_query};
 pub use value::{Params, Value};

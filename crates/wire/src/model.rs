@@ -275,9 +275,11 @@ impl Model {
                 output: op
                     .output
                     .as_ref()
-                    .map(|o| idx(&RawRef {
-                        shape: o.shape.clone(),
-                    }))
+                    .map(|o| {
+                        idx(&RawRef {
+                            shape: o.shape.clone(),
+                        })
+                    })
                     .transpose()?,
                 result_wrapper: op.output.and_then(|o| o.result_wrapper),
             };

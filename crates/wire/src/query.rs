@@ -46,7 +46,9 @@ impl QueryParams {
 }
 
 fn duplicate(name: &str) -> ApiError {
-    ApiError::validation(format!("The parameter {name} was specified more than once."))
+    ApiError::validation(format!(
+        "The parameter {name} was specified more than once."
+    ))
 }
 
 fn malformed(message: &str) -> ApiError {
@@ -76,7 +78,9 @@ pub fn parse_query(raw: &[u8]) -> Result<QueryParams, ApiError> {
         };
         let key = decode_component(k)?;
         if key.is_empty() {
-            return Err(malformed("The query string contains a parameter with no name."));
+            return Err(malformed(
+                "The query string contains a parameter with no name.",
+            ));
         }
         let value = decode_component(v)?;
         if map.insert(key.clone(), value).is_some() {
@@ -103,7 +107,10 @@ mod tests {
     #[test]
     fn refuses_duplicates_and_bad_utf8() {
         assert_eq!(parse_query(b"A=1&A=2").unwrap_err().code, "ValidationError");
-        assert_eq!(parse_query(b"A=%FF").unwrap_err().code, "MalformedQueryString");
+        assert_eq!(
+            parse_query(b"A=%FF").unwrap_err().code,
+            "MalformedQueryString"
+        );
         assert_eq!(parse_query(b"=x").unwrap_err().code, "MalformedQueryString");
     }
 

@@ -1,0 +1,104 @@
+//! Accounts, and the first start's bootstrap of the default account and its root key.
+
+use time::OffsetDateTime;
+
+use iamd_store::{Store, Tx};
+use iamd_wire::ApiError;
+
+use crate::records::{self, AccessKey, Account, KeyOwner};
+use crate::secrets::MasterKey;
+use crate::{IamError, ids, keys};
+
+pub fn get(tx: &mut dyn Tx, id: &str) -> Result<Account, IamError> {
+    records::get(tx, &keys::account(id))?
+        .ok_or_else(|| ApiError::no_such_entity(format!("The account {id} does not exist.")).into())
+}
+
+pub fn put(tx: &mut dyn Tx, account: &Account) -> Result<(), IamError> {
+    records::put(tx, &keys::account(&account.id), account)
+}
+
+/// Creates an empty account; fails if it exists.
+pub fn create(tx: &mut dyn Tx, id: &str, now: OffsetDateTime) -> Result<Account, IamError> {
+    if tx.get(&keys::account(id))?.is_some() {
+        return Err(ApiError::already_exists(format!("Account {id} already exists.")).into());
+    }
+    let account = Account {
+        id: id.to_string(),
+        alias: None,
+        created: now,
+        users: 0,
+        groups: 0,
+    };
+    put(tx, &account)?;
+    Ok(account)
+}
+
+/// Creates an access key for the account's root user; returns its ID and secret (the only time
+/// the secret is seen in the clear).
+pub fn create_root_key(
+    tx: &mut dyn Tx,
+    master: &MasterKey,
+    account: &str,
+    now: OffsetDateTime,
+) -> Result<(String, String), IamError> {
+    let id = ids::access_key_id("AKIA")?;
+    let secret = ids::secret_access_key()?;
+    let key = AccessKey {
+        id: id.clone(),
+        account: account.to_string(),
+        owner: KeyOwner::Root,
+        secret: master.seal(&secret, &id)?,
+        status: "Active".to_string(),
+        created: now,
+    };
+    records::put(tx, &keys::access_key(&id), &key)?;
+    tx.put(&keys::owner_key(account, "root", &id), b"")?;
+    Ok((id, secret))
+}
+
+/// The default account, and the root key made for it when this start created it.
+#[derive(Debug)]
+pub struct Bootstrap {
+    pub account_id: String,
+    /// `(access key ID, secret)` on the first start only.
+    pub new_root_key: Option<(String, String)>,
+}
+
+/// On an empty store, creates the default account (`requested` ID, or a random one) and one
+/// root access key; on later starts, returns the existing default account.
+pub fn bootstrap(
+    store: &dyn Store,
+    master: &MasterKey,
+    requested: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Bootstrap, IamError> {
+    iamd_store::write(store, |tx| {
+        if let Some(existing) = tx.get(&keys::meta("default-account"))? {
+            let account_id = String::from_utf8_lossy(&existing).into_owned();
+            if let Some(r) = requested {
+                if r != account_id {
+                    return Err(ApiError::invalid_input(format!(
+                        "this data already holds account {account_id}, not {r}"
+                    ))
+                    .into());
+                }
+            }
+            return Ok(Bootstrap {
+                account_id,
+                new_root_key: None,
+            });
+        }
+        let account_id = match requested {
+            Some(r) => r.to_string(),
+            None => ids::account_id()?,
+        };
+        create(tx, &account_id, now)?;
+        let key = create_root_key(tx, master, &account_id, now)?;
+        tx.put(&keys::meta("default-account"), account_id.as_bytes())?;
+        Ok(Bootstrap {
+            account_id,
+            new_root_key: Some(key),
+        })
+    })
+}

@@ -1,0 +1,216 @@
+//! IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser and their tags.
+
+use iamd_store::Tx;
+use iamd_wire::{ApiError, Params, Value};
+
+use crate::pagination::page;
+use crate::principal::user_arn;
+use crate::records::{self, Account, User};
+use crate::{Ctx, IamError, PrincipalKind, accounts, ids, keys, tags};
+
+/// A required string member (the model's validation has already checked it is present).
+pub(crate) fn required<'p>(params: &'p Params, name: &str) -> Result<&'p str, IamError> {
+    params.str(name).ok_or_else(|| {
+        ApiError::validation(format!(
+            "1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null"
+        ))
+        .into()
+    })
+}
+
+pub(crate) fn no_such_user(name: &str) -> IamError {
+    ApiError::no_such_entity(format!("The user with name {name} cannot be found.")).into()
+}
+
+/// The user named `name` in the context's account.
+pub fn find(tx: &mut dyn Tx, account: &str, name: &str) -> Result<User, IamError> {
+    records::get(tx, &keys::user(account, name))?.ok_or_else(|| no_such_user(name))
+}
+
+/// The user with unique ID `id`, if it exists in `account`.
+pub fn find_by_id(tx: &mut dyn Tx, account: &str, id: &str) -> Result<Option<User>, IamError> {
+    let Some(lname) = tx.get(&keys::user_id(id))? else {
+        return Ok(None);
+    };
+    let lname = String::from_utf8_lossy(&lname).into_owned();
+    records::get(tx, &keys::user(account, &lname))
+}
+
+/// The `User` structure. `ListUsers` leaves out tags and the boundary, as AWS does.
+pub fn to_value(account: &str, u: &User, full: bool) -> Value {
+    let mut v = Value::object()
+        .with("Path", u.path.as_str())
+        .with("UserName", u.name.as_str())
+        .with("UserId", u.id.as_str())
+        .with("Arn", user_arn(account, &u.path, &u.name))
+        .with("CreateDate", u.created)
+        .with_opt("PasswordLastUsed", u.password_last_used);
+    if full {
+        if let Some(b) = &u.permissions_boundary {
+            v = v.with(
+                "PermissionsBoundary",
+                Value::object()
+                    .with("PermissionsBoundaryType", "Policy")
+                    .with("PermissionsBoundaryArn", b.as_str()),
+            );
+        }
+        if !u.tags.is_empty() {
+            v = v.with("Tags", tags::to_value(&u.tags));
+        }
+    }
+    v
+}
+
+pub fn create_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let name = required(p, "UserName")?;
+    let path = p.str("Path").unwrap_or("/");
+    if p.str("PermissionsBoundary").is_some() {
+        return Err(
+            ApiError::invalid_input("iamd does not support permissions boundaries yet.").into(),
+        );
+    }
+    let mut new_tags = Vec::new();
+    tags::merge(
+        &mut new_tags,
+        tags::from_params(p)?,
+        ctx.limits.tags_per_resource,
+    )?;
+    let mut account: Account = accounts::get(tx, ctx.account)?;
+    if tx.get(&keys::user(ctx.account, name))?.is_some() {
+        return Err(
+            ApiError::already_exists(format!("User with name {name} already exists.")).into(),
+        );
+    }
+    if account.users >= ctx.limits.users_per_account {
+        return Err(ApiError::limit_exceeded(format!(
+            "Cannot exceed quota for UsersPerAccount: {}",
+            ctx.limits.users_per_account
+        ))
+        .into());
+    }
+    let user = User {
+        id: ids::unique_id("AIDA")?,
+        name: name.to_string(),
+        path: path.to_string(),
+        created: ctx.now,
+        tags: new_tags,
+        permissions_boundary: None,
+        password_last_used: None,
+    };
+    records::put(tx, &keys::user(ctx.account, name), &user)?;
+    tx.put(&keys::user_id(&user.id), keys::lower(name).as_bytes())?;
+    account.users += 1;
+    accounts::put(tx, &account)?;
+    Ok(Value::object().with("User", to_value(ctx.account, &user, true)))
+}
+
+pub fn get_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let user = match (p.str("UserName"), &ctx.caller.kind) {
+        (Some(name), _) => find(tx, ctx.account, name)?,
+        (None, PrincipalKind::User { name, .. }) => find(tx, ctx.account, name)?,
+        (None, PrincipalKind::Root) => {
+            // The root user: AWS answers with the account ID as its ID and the root ARN.
+            let account = accounts::get(tx, ctx.account)?;
+            return Ok(Value::object().with(
+                "User",
+                Value::object()
+                    .with("UserId", ctx.account)
+                    .with("Arn", ctx.caller.arn.as_str())
+                    .with("CreateDate", account.created),
+            ));
+        }
+    };
+    Ok(Value::object().with("User", to_value(ctx.account, &user, true)))
+}
+
+pub fn list_users(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let prefix = p.str("PathPrefix").unwrap_or("/");
+    let pg = page(
+        tx,
+        &keys::users(ctx.account),
+        p.str("Marker"),
+        p.int("MaxItems"),
+        |_, _, v| {
+            let u: User = serde_json::from_slice(v)
+                .map_err(|e| iamd_store::StoreError::Corrupt(e.to_string()))?;
+            Ok(u.path
+                .starts_with(prefix)
+                .then(|| to_value(ctx.account, &u, false)))
+        },
+    )?;
+    Ok(pg.finish(Value::object().with("Users", Value::List(pg.items.clone()))))
+}
+
+pub fn update_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let name = required(p, "UserName")?;
+    let mut user = find(tx, ctx.account, name)?;
+    if let Some(path) = p.str("NewPath") {
+        user.path = path.to_string();
+    }
+    if let Some(new_name) = p.str("NewUserName") {
+        if keys::lower(new_name) != keys::lower(name) {
+            if tx.get(&keys::user(ctx.account, new_name))?.is_some() {
+                return Err(ApiError::already_exists(format!(
+                    "User with name {new_name} already exists."
+                ))
+                .into());
+            }
+            tx.delete(&keys::user(ctx.account, name))?;
+            tx.put(&keys::user_id(&user.id), keys::lower(new_name).as_bytes())?;
+        }
+        user.name = new_name.to_string();
+    }
+    records::put(tx, &keys::user(ctx.account, &user.name), &user)?;
+    Ok(Value::object())
+}
+
+pub fn delete_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let name = required(p, "UserName")?;
+    let user = find(tx, ctx.account, name)?;
+    let conflict = |m: &str| -> IamError {
+        ApiError::delete_conflict(format!("Cannot delete entity, must {m} first.")).into()
+    };
+    if !tx
+        .scan(&keys::owner_keys(ctx.account, &user.id), None, 1)?
+        .is_empty()
+    {
+        return Err(conflict("delete access keys"));
+    }
+    if !tx
+        .scan(&keys::user_groups(ctx.account, &user.id), None, 1)?
+        .is_empty()
+    {
+        return Err(conflict("remove user from all groups"));
+    }
+    tx.delete(&keys::user(ctx.account, name))?;
+    tx.delete(&keys::user_id(&user.id))?;
+    let mut account = accounts::get(tx, ctx.account)?;
+    account.users = account.users.saturating_sub(1);
+    accounts::put(tx, &account)?;
+    Ok(Value::object())
+}
+
+pub fn tag_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let name = required(p, "UserName")?;
+    let mut user = find(tx, ctx.account, name)?;
+    tags::merge(
+        &mut user.tags,
+        tags::from_params(p)?,
+        ctx.limits.tags_per_resource,
+    )?;
+    records::put(tx, &keys::user(ctx.account, name), &user)?;
+    Ok(Value::object())
+}
+
+pub fn untag_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let name = required(p, "UserName")?;
+    let mut user = find(tx, ctx.account, name)?;
+    tags::remove(&mut user.tags, p);
+    records::put(tx, &keys::user(ctx.account, name), &user)?;
+    Ok(Value::object())
+}
+
+pub fn list_user_tags(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let user = find(tx, ctx.account, required(p, "UserName")?)?;
+    tags::list(&user.tags, p)
+}

@@ -1,0 +1,190 @@
+//! `iamd serve`: open the store, bootstrap the default account on first start, listen.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use time::OffsetDateTime;
+
+use iamd_iam::accounts;
+use iamd_iam::secrets::MasterKey;
+use iamd_server::{AppState, Config, DEV_ACCOUNT};
+use iamd_store::{SqliteStore, Store};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8600")]
+    listen: SocketAddr,
+    /// Directory for the database, the master key and the root credentials.
+    #[arg(long, default_value = "./iamd-data")]
+    data_dir: PathBuf,
+    /// Storage: `sqlite:PATH` (default: `sqlite:<data-dir>/iamd.db`).
+    #[arg(long)]
+    store: Option<String>,
+    /// The default account's 12-digit ID on first start (random unless given; 123456789012
+    /// with --dev).
+    #[arg(long, value_parser = parse_account_id)]
+    account_id: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Local testing only: access keys the store does not know act as the root of account
+    /// 123456789012 without a signature check. Known keys are still verified.
+    #[arg(long)]
+    dev: bool,
+    /// The master key that seals secrets at rest, as 64 hex digits (default: the file
+    /// `<data-dir>/master.key`, created on first start).
+    #[arg(long, env = "IAMD_MASTER_KEY", hide_env_values = true)]
+    master_key: Option<String>,
+}
+
+fn parse_account_id(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err("an account ID is 12 digits".to_string())
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("IAMD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Writes `contents` to a new file readable by its owner only.
+fn write_private(path: &Path, contents: &[u8]) -> Result<(), String> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // `mode` applies only when the file is created: make sure of it in every case.
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(|e| e.to_string())?;
+    f.write_all(contents).map_err(|e| e.to_string())?;
+    f.sync_all().map_err(|e| e.to_string())
+}
+
+fn load_master_key(arg: Option<&str>, data_dir: &Path) -> Result<MasterKey, String> {
+    if let Some(hex_key) = arg {
+        let bytes =
+            hex::decode(hex_key.trim()).map_err(|_| "IAMD_MASTER_KEY must be 64 hex digits")?;
+        return MasterKey::from_bytes(&bytes);
+    }
+    let path = data_dir.join("master.key");
+    match fs::read_to_string(&path) {
+        Ok(text) => {
+            let bytes =
+                hex::decode(text.trim()).map_err(|_| format!("{} is not hex", path.display()))?;
+            MasterKey::from_bytes(&bytes)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let (key, bytes) = MasterKey::generate()?;
+            write_private(&path, format!("{}\n", hex::encode(bytes)).as_bytes())?;
+            tracing::info!(path = %path.display(), "created the master key");
+            Ok(key)
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+fn open_store(arg: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, String> {
+    let path = match arg {
+        None => data_dir.join("iamd.db"),
+        Some(s) if s.starts_with("sqlite:") => PathBuf::from(&s["sqlite:".len()..]),
+        Some(s) if s.starts_with("postgres://") || s.starts_with("postgresql://") => {
+            return Err("the PostgreSQL store is not supported yet".to_string());
+        }
+        Some(s) => return Err(format!("unknown store {s:?}: use sqlite:PATH")),
+    };
+    let store =
+        SqliteStore::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    Ok(Arc::new(store))
+}
+
+pub fn run(args: ServeArgs) -> Result<(), String> {
+    init_logging(args.log_format);
+    fs::create_dir_all(&args.data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", args.data_dir.display()))?;
+    let _ = fs::set_permissions(&args.data_dir, fs::Permissions::from_mode(0o700));
+    if args.dev {
+        tracing::warn!(
+            "*** DEV MODE: unknown access keys act as the root of the default account WITHOUT a signature check. Never expose this server. ***"
+        );
+    }
+    let master = Arc::new(load_master_key(args.master_key.as_deref(), &args.data_dir)?);
+    let store = open_store(args.store.as_deref(), &args.data_dir)?;
+    let requested = args
+        .account_id
+        .clone()
+        .or_else(|| args.dev.then(|| DEV_ACCOUNT.to_string()));
+    let boot = accounts::bootstrap(
+        store.as_ref(),
+        &master,
+        requested.as_deref(),
+        OffsetDateTime::now_utc(),
+    )
+    .map_err(|e| format!("cannot initialise the store: {e}"))?;
+    let creds_path = args.data_dir.join("root-credentials");
+    if let Some((key_id, secret)) = &boot.new_root_key {
+        let text =
+            format!("[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n");
+        write_private(&creds_path, text.as_bytes())?;
+        tracing::info!(account = %boot.account_id, access_key_id = %key_id, path = %creds_path.display(), "created the default account and its root access key");
+    } else {
+        tracing::info!(account = %boot.account_id, "using the existing default account");
+    }
+    let mut config = Config::new(boot.account_id.clone());
+    config.dev = args.dev;
+    let state = Arc::new(AppState::new(config, store.clone(), master));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        tracing::info!(listen = %args.listen, store = %store.describe(), "iamd is ready");
+        axum::serve(listener, iamd_server::router(state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

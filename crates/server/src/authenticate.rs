@@ -1,0 +1,129 @@
+//! The authenticate step: SigV4 → access key → principal.
+//!
+//! Long-term keys are looked up in the store once and then served from memory; the cache is
+//! dropped whenever the store's generation moves (any committed write), so a deleted or
+//! deactivated key is refused on the very next request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
+
+use iamd_iam::Principal;
+use iamd_iam::credentials::{self, Credential};
+use iamd_sigv4::{AuthError, RequestParts, VerifyOptions};
+use iamd_wire::{ApiError, Service};
+
+use crate::AppState;
+
+/// Past this many entries the cache starts over (bounds memory under a flood of unknown keys).
+const MAX_ENTRIES: usize = 100_000;
+
+#[derive(Default)]
+pub struct CredentialCache {
+    inner: RwLock<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    generation: u64,
+    /// `None`: the store does not know the key.
+    map: HashMap<String, Option<Arc<Credential>>>,
+}
+
+impl CredentialCache {
+    fn get(&self, generation: u64, key_id: &str) -> Option<Option<Arc<Credential>>> {
+        let e = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        if e.generation != generation {
+            return None;
+        }
+        e.map.get(key_id).cloned()
+    }
+
+    fn insert(&self, generation: u64, key_id: &str, c: Option<Arc<Credential>>) {
+        let mut e = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        if e.generation != generation || e.map.len() >= MAX_ENTRIES {
+            e.map.clear();
+            e.generation = generation;
+        }
+        e.map.insert(key_id.to_string(), c);
+    }
+}
+
+pub fn auth_error(e: &AuthError) -> ApiError {
+    ApiError::new(e.code(), e.status(), e.message())
+}
+
+fn invalid_token() -> ApiError {
+    auth_error(&AuthError::InvalidClientTokenId)
+}
+
+async fn lookup(state: &Arc<AppState>, key_id: &str) -> Result<Option<Arc<Credential>>, ApiError> {
+    // Read the generation before the store: a write racing with this lookup then makes the
+    // entry stale instead of hiding the write.
+    let generation = state.store.generation();
+    if let Some(hit) = state.credentials.get(generation, key_id) {
+        return Ok(hit);
+    }
+    let st = state.clone();
+    let id = key_id.to_string();
+    let found = tokio::task::spawn_blocking(move || {
+        iamd_store::read(st.store.as_ref(), |tx| {
+            credentials::lookup(tx, &st.master, &id)
+        })
+    })
+    .await
+    .map_err(|_| ApiError::service_failure())?
+    .map_err(|e| {
+        tracing::error!(error = %e, "credential lookup failed");
+        e.to_api()
+    })?
+    .map(Arc::new);
+    state.credentials.insert(generation, key_id, found.clone());
+    Ok(found)
+}
+
+/// Authenticates a request for `service`. `Ok(None)` is an anonymous request, allowed only
+/// when `anonymous_ok` (the operations AWS lets anyone call).
+pub async fn authenticate(
+    state: &Arc<AppState>,
+    req: &RequestParts<'_>,
+    service: Service,
+    anonymous_ok: bool,
+    now: SystemTime,
+) -> Result<Option<Principal>, ApiError> {
+    let auth = match iamd_sigv4::parse(req) {
+        Ok(a) => a,
+        Err(AuthError::MissingAuthenticationToken) if anonymous_ok => return Ok(None),
+        Err(e) => return Err(auth_error(&e)),
+    };
+    let key_id = auth.access_key_id().to_string();
+    let Some(cred) = lookup(state, &key_id).await? else {
+        if state.config.dev {
+            // Local testing: an unknown key is the default account's root, unverified.
+            return Ok(Some(Principal::root(
+                &state.config.default_account,
+                Some(key_id),
+            )));
+        }
+        return Err(invalid_token());
+    };
+    let opts = VerifyOptions {
+        services: &[service.name()],
+        ..VerifyOptions::IAM_STS
+    };
+    iamd_sigv4::verify_with(
+        req,
+        &auth,
+        &cred.secret,
+        now,
+        Some(&state.signing_keys),
+        &opts,
+    )
+    .map_err(|e| auth_error(&e))?;
+    if !cred.active || auth.security_token().is_some() {
+        // Inactive keys, and session tokens presented with a long-term key, are refused as AWS
+        // refuses them.
+        return Err(invalid_token());
+    }
+    Ok(Some(cred.principal.clone()))
+}
