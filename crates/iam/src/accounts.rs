@@ -76,13 +76,13 @@ pub fn bootstrap(
     iamd_store::write(store, |tx| {
         if let Some(existing) = tx.get(&keys::meta("default-account"))? {
             let account_id = String::from_utf8_lossy(&existing).into_owned();
-            if let Some(r) = requested {
-                if r != account_id {
-                    return Err(ApiError::invalid_input(format!(
-                        "this data already holds account {account_id}, not {r}"
-                    ))
-                    .into());
-                }
+            if let Some(r) = requested
+                && r != account_id
+            {
+                return Err(ApiError::invalid_input(format!(
+                    "this data already holds account {account_id}, not {r}"
+                ))
+                .into());
             }
             return Ok(Bootstrap {
                 account_id,

@@ -103,14 +103,14 @@ async fn run(
         let e = invalid_action(&action, version.unwrap_or(""));
         return (service_of_version(version), action, Err(e));
     };
-    if let Some(v) = version {
-        if v != op.service.version() {
-            return (
-                service_of_version(Some(v)),
-                action.clone(),
-                Err(invalid_action(&action, v)),
-            );
-        }
+    if let Some(v) = version
+        && v != op.service.version()
+    {
+        return (
+            service_of_version(Some(v)),
+            action.clone(),
+            Err(invalid_action(&action, v)),
+        );
     }
     let service = op.service;
 

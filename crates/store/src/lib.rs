@@ -13,6 +13,9 @@ pub mod suite;
 pub use error::StoreError;
 pub use sqlite::SqliteStore;
 
+/// A key and its value.
+pub type Pair = (Vec<u8>, Vec<u8>);
+
 /// One transaction: reads see a consistent snapshot; writes become visible together at commit.
 pub trait Tx {
     fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
@@ -26,7 +29,7 @@ pub trait Tx {
         prefix: &[u8],
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    ) -> Result<Vec<Pair>, StoreError>;
 }
 
 /// A storage backend.

@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use crate::{Store, StoreError, Tx};
+use crate::{Pair, Store, StoreError, Tx};
 
 /// Schema migrations, applied in order at open. Append only.
 const MIGRATIONS: &[&str] = &[
@@ -67,10 +67,10 @@ impl SqliteStore {
         let n = self.readers.len();
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         for i in 0..n {
-            if let Some(r) = self.readers.get((start + i) % n) {
-                if let Ok(g) = r.try_lock() {
-                    return g;
-                }
+            if let Some(r) = self.readers.get((start + i) % n)
+                && let Ok(g) = r.try_lock()
+            {
+                return g;
             }
         }
         match self.readers.get(start % n) {
@@ -152,7 +152,7 @@ impl Tx for SqliteTx<'_> {
         prefix: &[u8],
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<Vec<Pair>, StoreError> {
         let lower_exclusive = after.filter(|a| *a >= prefix);
         let upper = prefix_end(prefix);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);

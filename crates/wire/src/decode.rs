@@ -125,23 +125,23 @@ impl Decoder<'_> {
                         items.push(v);
                     }
                 }
-                if let Some(max) = s.max {
-                    if items.len() as i64 > max {
-                        self.violation(
-                            None,
-                            at,
-                            &format!("Member must have length less than or equal to {max}"),
-                        );
-                    }
+                if let Some(max) = s.max
+                    && items.len() as i64 > max
+                {
+                    self.violation(
+                        None,
+                        at,
+                        &format!("Member must have length less than or equal to {max}"),
+                    );
                 }
-                if let Some(min) = s.min {
-                    if (items.len() as i64) < min {
-                        self.violation(
-                            None,
-                            at,
-                            &format!("Member must have length greater than or equal to {min}"),
-                        );
-                    }
+                if let Some(min) = s.min
+                    && (items.len() as i64) < min
+                {
+                    self.violation(
+                        None,
+                        at,
+                        &format!("Member must have length greater than or equal to {min}"),
+                    );
                 }
                 Ok(Some(Value::List(items)))
             }
@@ -210,48 +210,48 @@ impl Decoder<'_> {
         match &s.kind {
             ShapeKind::String => {
                 let len = raw.chars().count() as i64;
-                if let Some(max) = s.max {
-                    if len > max {
-                        self.violation(
-                            shown,
-                            at,
-                            &format!("Member must have length less than or equal to {max}"),
-                        );
-                        return None;
-                    }
+                if let Some(max) = s.max
+                    && len > max
+                {
+                    self.violation(
+                        shown,
+                        at,
+                        &format!("Member must have length less than or equal to {max}"),
+                    );
+                    return None;
                 }
-                if let Some(min) = s.min {
-                    if len < min {
-                        self.violation(
-                            shown,
-                            at,
-                            &format!("Member must have length greater than or equal to {min}"),
-                        );
-                        return None;
-                    }
+                if let Some(min) = s.min
+                    && len < min
+                {
+                    self.violation(
+                        shown,
+                        at,
+                        &format!("Member must have length greater than or equal to {min}"),
+                    );
+                    return None;
                 }
-                if let Some(values) = &s.enumeration {
-                    if !values.iter().any(|v| v == raw) {
-                        self.violation(
-                            shown,
-                            at,
-                            &format!(
-                                "Member must satisfy enum value set: [{}]",
-                                values.join(", ")
-                            ),
-                        );
-                        return None;
-                    }
+                if let Some(values) = &s.enumeration
+                    && !values.iter().any(|v| v == raw)
+                {
+                    self.violation(
+                        shown,
+                        at,
+                        &format!(
+                            "Member must satisfy enum value set: [{}]",
+                            values.join(", ")
+                        ),
+                    );
+                    return None;
                 }
-                if let (Some(re), Some(p)) = (s.regex(), s.pattern.as_deref()) {
-                    if !re.is_match(raw) {
-                        self.violation(
-                            shown,
-                            at,
-                            &format!("Member must satisfy regular expression pattern: {p}"),
-                        );
-                        return None;
-                    }
+                if let (Some(re), Some(p)) = (s.regex(), s.pattern.as_deref())
+                    && !re.is_match(raw)
+                {
+                    self.violation(
+                        shown,
+                        at,
+                        &format!("Member must satisfy regular expression pattern: {p}"),
+                    );
+                    return None;
                 }
                 Some(Value::Str(raw.to_string()))
             }
@@ -260,25 +260,25 @@ impl Decoder<'_> {
                     self.violation(shown, at, "Member must be a number");
                     return None;
                 };
-                if let Some(max) = s.max {
-                    if n > max {
-                        self.violation(
-                            shown,
-                            at,
-                            &format!("Member must have value less than or equal to {max}"),
-                        );
-                        return None;
-                    }
+                if let Some(max) = s.max
+                    && n > max
+                {
+                    self.violation(
+                        shown,
+                        at,
+                        &format!("Member must have value less than or equal to {max}"),
+                    );
+                    return None;
                 }
-                if let Some(min) = s.min {
-                    if n < min {
-                        self.violation(
-                            shown,
-                            at,
-                            &format!("Member must have value greater than or equal to {min}"),
-                        );
-                        return None;
-                    }
+                if let Some(min) = s.min
+                    && n < min
+                {
+                    self.violation(
+                        shown,
+                        at,
+                        &format!("Member must have value greater than or equal to {min}"),
+                    );
+                    return None;
                 }
                 Some(Value::Int(n))
             }
@@ -441,7 +441,10 @@ mod tests {
         fn never_panics_on_any_parameters(
             pairs in proptest::collection::vec(("(UserName|Path|Tags|Tags\\.member\\.[0-9]{1,3}(\\.Key|\\.Value)?|MaxItems|Marker)", "\\PC{0,70}"), 0..12)
         ) {
-            let q: String = pairs.iter().enumerate().map(|(i, (k, v))| format!("{k}{}={}&", if i % 3 == 0 { "" } else { "" }, percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC))).collect();
+            let q: String = pairs
+                .iter()
+                .map(|(k, v)| format!("{k}={}&", percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)))
+                .collect();
             if let Ok(params) = parse_query(q.as_bytes()) {
                 let m = Model::get();
                 for action in ["CreateUser", "ListUsers", "TagUser"] {
