@@ -358,7 +358,9 @@ pub fn parse(text: &str, kind: DocumentKind) -> Result<PolicyDocument, PolicyErr
 
 /// Every problem found in a document (errors and warnings), in text order.
 pub fn validate_document(text: &str, kind: DocumentKind) -> Vec<Diagnostic> {
-    analyze(text, kind).1
+    let mut d = analyze(text, kind).1;
+    d.sort_by_key(|d| (d.error.location.line, d.error.location.column));
+    d
 }
 
 fn str_list<'n>(
@@ -541,8 +543,6 @@ pub(crate) fn analyze(text: &str, kind: DocumentKind) -> (Option<PolicyDocument>
             statements.push(s);
         }
     }
-    c.diags
-        .sort_by_key(|d| (d.error.location.line, d.error.location.column));
     let ok = !c.diags.iter().any(|d| d.severity == Severity::Error);
     let doc = ok.then_some(PolicyDocument {
         version,

@@ -292,7 +292,8 @@ impl EvalResult {
                     .first()
                     .map(|m| m.policy_type)
                     .unwrap_or(PolicyType::Identity);
-                Some(format!("with an explicit deny in a {}", t.phrase()))
+                let article = if t == PolicyType::Identity { "an" } else { "a" };
+                Some(format!("with an explicit deny in {article} {}", t.phrase()))
             }
             Decision::ImplicitDeny => {
                 let t = self.denied_by.unwrap_or(PolicyType::Identity);
@@ -421,10 +422,17 @@ pub fn evaluate(req: &Request, set: &PolicySet) -> EvalResult {
         Some(p) => run(&mut acc, PolicyType::Resource, p, service, name, req),
         None => Outcome::Absent,
     };
-    let cross_account = set
-        .resource_owner
-        .as_deref()
-        .is_some_and(|o| o != req.principal.account);
+    // Services and anonymous callers have no identity side: only the
+    // resource-based policy can grant them access.
+    let has_identity_side = !matches!(
+        req.principal.principal_type,
+        PrincipalType::Service | PrincipalType::Anonymous
+    );
+    let cross_account = has_identity_side
+        && set
+            .resource_owner
+            .as_deref()
+            .is_some_and(|o| o != req.principal.account);
 
     let mut result = EvalResult {
         decision: Decision::ImplicitDeny,
