@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use crate::canonical::{decode_component, query_pairs};
+use crate::canonical::{decode_component, query_pairs, split_ascii, split_once_ascii};
 use crate::datetime::{format_amz_date, parse_amz_date, parse_http_date, system_time};
 use crate::{AuthError, RequestParts};
 
@@ -70,7 +70,7 @@ impl<'a> ParsedAuth<'a> {
     }
     /// The signed header names, lowercase as sent, `;`-separated.
     pub fn signed_headers(&self) -> impl Iterator<Item = &str> {
-        self.signed_headers.split(';')
+        split_ascii(&self.signed_headers, b';')
     }
     /// `X-Amz-Security-Token` (query parameter in presigned form, else the header), if any.
     pub fn security_token(&self) -> Option<&str> {
@@ -136,7 +136,7 @@ fn header_str<'a>(req: &RequestParts<'a>, name: &str) -> Result<Option<&'a str>,
 /// Splits a `Cow` on `/` into borrowed or owned parts.
 fn split_credential(cred: Cow<'_, str>) -> Option<[Cow<'_, str>; 5]> {
     fn parts(s: &str) -> Option<[&str; 5]> {
-        let mut it = s.split('/');
+        let mut it = split_ascii(s, b'/');
         let out = [it.next()?, it.next()?, it.next()?, it.next()?, it.next()?];
         if it.next().is_some() {
             return None;
@@ -157,18 +157,22 @@ struct Credential<'a> {
 }
 
 fn parse_credential(cred: Cow<'_, str>) -> Result<Credential<'_>, AuthError> {
-    let shown = cred.to_string();
-    let Some([akid, date, region, service, term]) = split_credential(cred) else {
+    if split_ascii(&cred, b'/').count() != 5 {
         return Err(incomplete(format!(
             "Credential must have exactly 5 slash-delimited elements, e.g. \
-             keyid/date/region/service/term, got '{shown}'"
-        )));
-    };
-    if akid.is_empty() {
-        return Err(incomplete(format!(
-            "Credential must contain an access key id, got '{shown}'"
+             keyid/date/region/service/term, got '{cred}'"
         )));
     }
+    if cred.starts_with('/') {
+        return Err(incomplete(format!(
+            "Credential must contain an access key id, got '{cred}'"
+        )));
+    }
+    let Some([akid, date, region, service, term]) = split_credential(cred) else {
+        return Err(incomplete(
+            "Credential must have exactly 5 slash-delimited elements.",
+        ));
+    };
     if crate::datetime::parse_scope_date(&date).is_none() {
         return Err(incomplete(format!(
             "Invalid credential date '{date}'. Date is not the required format: yyyyMMdd."
@@ -199,16 +203,13 @@ fn validate_signed_headers(list: &str) -> Result<(), AuthError> {
             && n.bytes()
                 .all(|c| c.is_ascii_graphic() && c != b';' && c != b':')
     };
-    if !list.split(';').all(valid_name) {
+    if !split_ascii(list, b';').all(valid_name) {
         return Err(incomplete(format!(
             "Invalid SignedHeaders list: '{list}'. Header names must be non-empty and \
              separated by ';'."
         )));
     }
-    if !list
-        .split(';')
-        .any(|n| n.eq_ignore_ascii_case("host") || n == ":authority")
-    {
+    if !split_ascii(list, b';').any(|n| n.eq_ignore_ascii_case("host") || n == ":authority") {
         return Err(incomplete(
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
         ));
@@ -269,7 +270,7 @@ fn parse_header_form<'a>(
     req: &RequestParts<'a>,
     auth: &'a str,
 ) -> Result<ParsedAuth<'a>, AuthError> {
-    let (alg, rest) = auth.split_once(' ').unwrap_or((auth, ""));
+    let (alg, rest) = split_once_ascii(auth, b' ').unwrap_or((auth, ""));
     if alg != ALGORITHM {
         return Err(incomplete(format!(
             "Unsupported AWS 'algorithm': '{alg}'. Only '{ALGORITHM}' is supported."
@@ -278,8 +279,11 @@ fn parse_header_form<'a>(
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for part in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let Some((k, v)) = part.split_once('=') else {
+    for part in split_ascii(rest, b',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let Some((k, v)) = split_once_ascii(part, b'=') else {
             return Err(incomplete(format!(
                 "'{part}' not a valid key=value pair (missing equal-sign) in Authorization \
                  header: '{auth}'."
