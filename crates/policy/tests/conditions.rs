@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Condition operators, table-driven from the IAM User Guide ("Condition
 //! operators", "Creating a condition with multiple keys or values",
 //! "Conditions with multiple context keys or values").

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Evaluation logic: "Policy evaluation logic", "Cross-account policy
 //! evaluation logic", "Permissions boundaries for IAM entities" (evaluating
 //! effective permissions with boundaries), "Session policies".

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Action and Resource matching (IAM JSON policy elements: Action, NotAction,
 //! Resource, NotResource; policy variables in Resource).
 mod common;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Parsing and validation, from the IAM JSON policy elements reference and
 //! the `MalformedPolicyDocument` messages IAM returns.
 use iamd_policy::*;
@@ -155,11 +156,14 @@ fn size_excludes_whitespace() {
     assert_eq!(policy_size(compact), compact.len());
     assert_eq!(policy_size(pretty), policy_size(compact));
     assert_eq!(policy_size("é x"), 2);
-    assert!(
-        limits::MANAGED_POLICY == 6144
-            && limits::USER_INLINE == 2048
-            && limits::ROLE_INLINE == 10240
-            && limits::GROUP_INLINE == 5120
+    assert_eq!(
+        [
+            limits::MANAGED_POLICY,
+            limits::USER_INLINE,
+            limits::ROLE_INLINE,
+            limits::GROUP_INLINE
+        ],
+        [6144, 2048, 10240, 5120]
     );
     assert_eq!(invalid_character("abc\u{263a}"), Some(3));
     assert_eq!(invalid_character("abc é\t\n"), None);
