@@ -223,9 +223,10 @@ class IamdServer:
         cmd += list(self.extra_args)
         return cmd
 
-    def log_text(self) -> str:
+    def log_text(self, whole: bool = False) -> str:
         if self.log_path and self.log_path.exists():
-            return self.log_path.read_text(errors="replace")[-8000:]
+            text = self.log_path.read_text(errors="replace")
+            return text if whole else text[-8000:]
         return ""
 
     def start(self) -> "IamdServer":

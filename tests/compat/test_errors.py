@@ -101,7 +101,8 @@ BAD_OTHER = {
                                     **{f"Tags.member.{i}.Key": f"k{i}" for i in range(1, 52)},
                                     **{f"Tags.member.{i}.Value": "v" for i in range(1, 52)}}),
     "ListGroupsForUser name-space": ("ListGroupsForUser", {"UserName": "a b"}),
-    "DeleteUser name-65": ("DeleteUser", {"UserName": "u" * 65}),
+    # DeleteUser takes an existingUserNameType: up to 128 characters.
+    "DeleteUser name-129": ("DeleteUser", {"UserName": "u" * 129}),
 }
 
 

@@ -24,7 +24,7 @@ def test_root_credentials_file(server):
 
 def test_secret_never_logged(server):
     server.sts.get_caller_identity()
-    log = server.log_text()
+    log = server.log_text(whole=True)
     assert server.secret_key not in log
     assert server.access_key in log, "the start-up log names the root key id"
     assert str(server.credentials_file) in log or "root-credentials" in log
