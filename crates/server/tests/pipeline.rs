@@ -1,4 +1,5 @@
 //! The server on a real loopback listener, driven with requests signed by `iamd-sigv4`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support code
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
