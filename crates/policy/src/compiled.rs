@@ -44,53 +44,61 @@ impl ActionPat {
 
 #[derive(Debug, Clone)]
 enum ResPat {
-    Any,
-    /// One matcher per ARN part (up to six; the last takes the remainder).
-    Parts(Box<[Matcher]>),
-    /// Variables in the resource part (after the fifth colon).
-    Vars(Box<[Matcher]>, Template),
+    /// The whole ARN pattern (parts kept apart, see `arn_matcher`).
+    Plain(Matcher),
+    /// Variables in the resource part (after the fifth colon): the first five
+    /// parts, the template, and the literal text that must start the resource
+    /// part (checked before resolving).
+    Vars(Matcher, Template, Box<str>),
 }
 
 impl ResPat {
     fn new(p: &str, vars: bool) -> ResPat {
-        if p == "*" {
-            return ResPat::Any;
-        }
         let parts: Vec<&str> = p.splitn(6, ':').collect();
         if parts.len() == 6 && vars {
             let t = Template::parse(parts[5], true);
             if t.has_vars() {
-                return ResPat::Vars(parts[..5].iter().map(|s| Matcher::new(s)).collect(), t);
+                let prefix: String = match t.pieces.first() {
+                    Some(crate::wildcard::Piece::Text(x)) => {
+                        x.chars().take_while(|c| *c != '*' && *c != '?').collect()
+                    }
+                    _ => String::new(),
+                };
+                let head = format!("{}:", parts[..5].join(":"));
+                // Five parts and an empty sixth: stars stay inside their part.
+                return ResPat::Vars(crate::wildcard::arn_matcher(&head), t, prefix.into());
             }
         }
-        ResPat::Parts(parts.iter().map(|s| Matcher::new(s)).collect())
+        ResPat::Plain(crate::wildcard::arn_matcher(p))
     }
 
-    /// `Err(key)` when a variable cannot be resolved.
-    fn matches<'a>(&'a self, res: &str, ctx: &Context) -> Result<bool, &'a str> {
-        let heads = match self {
-            ResPat::Any => return Ok(true),
-            ResPat::Parts(m) | ResPat::Vars(m, _) => m,
-        };
-        let n = match self {
-            ResPat::Vars(..) => 6,
-            _ => heads.len(),
-        };
-        let mut it = res.splitn(n, ':');
-        for m in heads.iter() {
-            match it.next() {
-                Some(part) if m.matches(part, false) => {}
-                _ => return Ok(false),
+    /// `Err(key)` when a variable cannot be resolved. `strict`: resolve even
+    /// when the literal prefix already rules the resource out (NotResource).
+    fn matches<'a>(&'a self, res: &str, ctx: &Context, strict: bool) -> Result<bool, &'a str> {
+        match self {
+            ResPat::Plain(m) => Ok(m.matches(res, false)),
+            ResPat::Vars(head, t, prefix) => {
+                // Split after the fifth colon.
+                let mut cut = None;
+                let mut n = 0;
+                for (i, b) in res.bytes().enumerate() {
+                    if b == b':' {
+                        n += 1;
+                        if n == 5 {
+                            cut = Some(i + 1);
+                            break;
+                        }
+                    }
+                }
+                let Some(cut) = cut else { return Ok(false) };
+                let (h, last) = res.split_at(cut);
+                if !strict && (!last.starts_with(&**prefix) || !head.matches(h, false)) {
+                    return Ok(false);
+                }
+                let r = t.resolve(ctx, true)?;
+                Ok(head.matches(h, false) && r.glob(last, false))
             }
         }
-        if let ResPat::Vars(_, t) = self {
-            let Some(last) = it.next() else {
-                return Ok(false);
-            };
-            let r = t.resolve(ctx, true)?;
-            return Ok(r.glob(last, false));
-        }
-        Ok(true)
     }
 }
 
@@ -234,7 +242,7 @@ impl CStatement {
         if let Some(rs) = &self.resources {
             let mut any = false;
             for r in rs.iter() {
-                match r.matches(resource, ctx) {
+                match r.matches(resource, ctx, self.not_resource) {
                     Ok(true) => {
                         any = true;
                         break;
@@ -414,7 +422,7 @@ impl CompiledPolicy {
                 }
             }
             for r in s.resources.iter().flat_map(|r| r.iter()) {
-                if let ResPat::Vars(_, t) = r {
+                if let ResPat::Vars(_, t, _) = r {
                     for v in t.var_keys() {
                         push(v);
                     }

@@ -14,6 +14,10 @@ pub(crate) enum Tok {
     Star,
     /// `?`: exactly one character.
     One,
+    /// `*` inside an ARN part: any run of characters except `:`.
+    SegStar,
+    /// `?` inside an ARN part: one character other than `:`.
+    SegOne,
 }
 
 fn char_len_at(text: &[u8], i: usize) -> usize {
@@ -26,16 +30,20 @@ fn char_len_at(text: &[u8], i: usize) -> usize {
     }
 }
 
+#[inline]
 fn lit_at(text: &[u8], at: usize, lit: &[u8], ci: bool) -> bool {
-    match text.get(at..at + lit.len()) {
-        Some(s) => {
-            if ci {
-                s.eq_ignore_ascii_case(lit)
-            } else {
-                s == lit
-            }
-        }
-        None => false,
+    let Some(s) = text.get(at..at + lit.len()) else {
+        return false;
+    };
+    // Cheap first-byte check before the full comparison.
+    match (s.first(), lit.first()) {
+        (Some(a), Some(b)) if a != b && !(ci && a.eq_ignore_ascii_case(b)) => return false,
+        _ => {}
+    }
+    if ci {
+        s.eq_ignore_ascii_case(lit)
+    } else {
+        s == lit
     }
 }
 
@@ -44,17 +52,25 @@ fn lit_at(text: &[u8], at: usize, lit: &[u8], ci: bool) -> bool {
 pub(crate) fn glob(toks: &[Tok], text: &str, ci: bool) -> bool {
     let s = text.as_bytes();
     let (mut t, mut i) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
+    // (token after the star, text position, star stops at ':')
+    let mut star: Option<(usize, usize, bool)> = None;
     loop {
         if let Some(tok) = toks.get(t) {
             match tok {
-                Tok::Star => {
-                    star = Some((t + 1, i));
+                Tok::Star | Tok::SegStar => {
+                    star = Some((t + 1, i, *tok == Tok::SegStar));
                     t += 1;
                     continue;
                 }
                 Tok::One => {
                     if i < s.len() {
+                        i += char_len_at(s, i);
+                        t += 1;
+                        continue;
+                    }
+                }
+                Tok::SegOne => {
+                    if i < s.len() && s[i] != b':' {
                         i += char_len_at(s, i);
                         t += 1;
                         continue;
@@ -72,9 +88,27 @@ pub(crate) fn glob(toks: &[Tok], text: &str, ci: bool) -> bool {
             return true;
         }
         match star {
-            Some((st, si)) if si < s.len() => {
-                let ni = si + char_len_at(s, si);
-                star = Some((st, ni));
+            // A star limited to one ARN part cannot take a ':'; the parts
+            // before it are then fixed too, so there is nothing to retry.
+            Some((_, si, true)) if s.get(si) == Some(&b':') => return false,
+            Some((st, si, seg)) if si < s.len() => {
+                let mut ni = si + char_len_at(s, si);
+                // Skip ahead to where the next literal can start.
+                if let Some(Tok::Lit(l)) = toks.get(st)
+                    && let Some(&first) = l.as_bytes().first()
+                {
+                    while ni < s.len() {
+                        let b = s[ni];
+                        if b == first || (ci && b.eq_ignore_ascii_case(&first)) {
+                            break;
+                        }
+                        if seg && b == b':' {
+                            return false;
+                        }
+                        ni += 1;
+                    }
+                }
+                star = Some((st, ni, seg));
                 t = st;
                 i = ni;
             }
@@ -280,8 +314,8 @@ impl Resolved<'_> {
                 for tok in t {
                     match tok {
                         Tok::Lit(l) => s.push_str(l),
-                        Tok::Star => s.push('*'),
-                        Tok::One => s.push('?'),
+                        Tok::Star | Tok::SegStar => s.push('*'),
+                        Tok::One | Tok::SegOne => s.push('?'),
                     }
                 }
                 Cow::Owned(s)
@@ -367,6 +401,49 @@ fn parse_var(s: &str) -> Option<(Piece, usize)> {
         },
         used,
     ))
+}
+
+/// Compiles an ARN pattern for Resource matching: `*` and `?` stay inside
+/// their colon-separated part, except in the last part (the resource part,
+/// or the last part written when the pattern has fewer than six), which may
+/// span colons.
+pub(crate) fn arn_matcher(pattern: &str) -> Matcher {
+    if pattern == "*" {
+        return Matcher::Any;
+    }
+    let parts: Vec<&str> = pattern.splitn(6, ':').collect();
+    let mut toks = Vec::new();
+    let last = parts.len().saturating_sub(1);
+    for (i, p) in parts.iter().enumerate() {
+        let mut t = Vec::new();
+        tokenize(p, &mut t);
+        if i < last {
+            for tok in &mut t {
+                match tok {
+                    Tok::Star => *tok = Tok::SegStar,
+                    Tok::One => *tok = Tok::SegOne,
+                    _ => {}
+                }
+            }
+            t.push(Tok::Lit(":".into()));
+        }
+        for tok in t {
+            // merge adjacent literals
+            if let (Some(Tok::Lit(prev)), Tok::Lit(l)) = (toks.last_mut(), &tok) {
+                let mut m = prev.to_string();
+                m.push_str(l);
+                *prev = m.into();
+            } else {
+                toks.push(tok);
+            }
+        }
+    }
+    match toks.as_slice() {
+        [] => Matcher::Exact("".into()),
+        [Tok::Lit(l)] => Matcher::Exact(l.clone()),
+        [Tok::Lit(l), Tok::Star] => Matcher::Prefix(l.clone()),
+        _ => Matcher::Glob(toks.into()),
+    }
 }
 
 /// ARN matching as ArnLike / Resource do it: the six colon-separated parts
