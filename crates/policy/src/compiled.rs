@@ -10,34 +10,86 @@ use crate::eval::{Principal, PrincipalType};
 use crate::wildcard::{Matcher, Template};
 use std::sync::Arc;
 
+/// A service prefix packed into integers for quick equality tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ServiceKey {
+    a: u64,
+    b: u64,
+    len: usize,
+}
+
+impl ServiceKey {
+    /// `s` must already be lowercase.
+    pub(crate) fn new(s: &str) -> ServiceKey {
+        let mut buf = [0u8; 16];
+        let bytes = s.as_bytes();
+        let n = bytes.len().min(16);
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let (x, y) = buf.split_at(8);
+        ServiceKey {
+            a: u64::from_le_bytes(x.try_into().unwrap_or([0; 8])),
+            b: u64::from_le_bytes(y.try_into().unwrap_or([0; 8])),
+            len: bytes.len(),
+        }
+    }
+    /// Equality of the services behind two keys (`sa`, `sb` the strings).
+    #[inline]
+    fn same(&self, sa: &str, other: &ServiceKey, sb: &str) -> bool {
+        self == other && (self.len <= 16 || sa == sb)
+    }
+}
+
+/// The request's service prefix, lowercase, with its key.
+pub(crate) struct Service<'a> {
+    pub name: &'a str,
+    pub key: ServiceKey,
+}
+
 #[derive(Debug, Clone)]
 enum ActionPat {
     Any,
-    Split { service: Matcher, name: Matcher },
+    Split {
+        service: Matcher,
+        key: Option<(ServiceKey, Box<str>)>,
+        name: Matcher,
+    },
 }
 
 impl ActionPat {
     fn new(p: &str) -> ActionPat {
         match p.split_once(':') {
             _ if p == "*" => ActionPat::Any,
-            Some((s, n)) => ActionPat::Split {
-                service: Matcher::new(&s.to_ascii_lowercase()),
-                name: Matcher::new(n),
-            },
-            None => ActionPat::Split {
-                service: Matcher::new(&p.to_ascii_lowercase()),
-                name: Matcher::Exact("".into()),
-            },
+            Some((s, n)) => ActionPat::split(s, n),
+            None => ActionPat::split(p, ""),
         }
     }
-    /// `service` must be lowercase already.
-    fn matches(&self, service: &str, name: &str) -> bool {
+    fn split(s: &str, n: &str) -> ActionPat {
+        let lower = s.to_ascii_lowercase();
+        let service = Matcher::new(&lower);
+        let key = match &service {
+            Matcher::Exact(e) => Some((ServiceKey::new(e), e.clone())),
+            _ => None,
+        };
+        ActionPat::Split {
+            service,
+            key,
+            name: Matcher::new(n),
+        }
+    }
+    fn matches(&self, service: &Service, name: &str) -> bool {
         match self {
             ActionPat::Any => true,
             ActionPat::Split {
                 service: s,
+                key,
                 name: n,
-            } => s.matches(service, false) && n.matches(name, true),
+            } => {
+                let svc_ok = match key {
+                    Some((k, e)) => k.same(e, &service.key, service.name),
+                    None => s.matches(service.name, false),
+                };
+                svc_ok && n.matches(name, true)
+            }
         }
     }
 }
@@ -228,7 +280,7 @@ pub(crate) enum StmtMatch {
 impl CStatement {
     pub(crate) fn applies(
         &self,
-        service: &str,
+        service: &Service,
         name: &str,
         resource: &str,
         principal: &Principal,
@@ -291,8 +343,8 @@ pub struct CompiledPolicy {
     kind: DocumentKind,
     version: Version,
     pub(crate) statements: Vec<CStatement>,
-    /// (lowercase service prefix, statement indices), sorted by prefix.
-    index: Vec<(Box<str>, Vec<u32>)>,
+    /// (service key, lowercase service prefix, statement indices).
+    index: Vec<(ServiceKey, Box<str>, Vec<u32>)>,
     /// Statements that may apply to any service (wildcard service, NotAction).
     always: Vec<u32>,
 }
@@ -303,7 +355,7 @@ impl CompiledPolicy {
     pub fn compile(doc: &PolicyDocument, id: impl Into<Arc<str>>) -> CompiledPolicy {
         let vars = doc.version.has_variables();
         let mut statements = Vec::with_capacity(doc.statements.len());
-        let mut index: Vec<(Box<str>, Vec<u32>)> = Vec::new();
+        let mut index: Vec<(ServiceKey, Box<str>, Vec<u32>)> = Vec::new();
         let mut always = Vec::new();
         for (i, s) in doc.statements.iter().enumerate() {
             let actions: Box<[ActionPat]> =
@@ -313,8 +365,7 @@ impl CompiledPolicy {
             for a in actions.iter() {
                 match a {
                     ActionPat::Split {
-                        service: Matcher::Exact(sv),
-                        ..
+                        key: Some((_, sv)), ..
                     } => {
                         if !services.contains(sv) {
                             services.push(sv.clone());
@@ -328,9 +379,9 @@ impl CompiledPolicy {
                 always.push(idx);
             } else {
                 for sv in services {
-                    match index.iter_mut().find(|e| e.0 == sv) {
-                        Some(e) => e.1.push(idx),
-                        None => index.push((sv, vec![idx])),
+                    match index.iter_mut().find(|e| e.1 == sv) {
+                        Some(e) => e.2.push(idx),
+                        None => index.push((ServiceKey::new(&sv), sv, vec![idx])),
                     }
                 }
             }
@@ -359,7 +410,7 @@ impl CompiledPolicy {
                 end: s.end,
             });
         }
-        index.sort_by(|a, b| a.0.cmp(&b.0));
+        index.sort_by(|a, b| a.1.cmp(&b.1));
         CompiledPolicy {
             id: id.into(),
             kind: doc.kind,
@@ -433,9 +484,11 @@ impl CompiledPolicy {
     }
 
     /// Calls `f` for every statement that may apply to `service` (lowercase).
-    pub(crate) fn candidates(&self, service: &str, mut f: impl FnMut(&CStatement)) {
-        if let Ok(pos) = self.index.binary_search_by(|e| (*e.0).cmp(service))
-            && let Some((_, list)) = self.index.get(pos)
+    pub(crate) fn candidates(&self, service: &Service, mut f: impl FnMut(&CStatement)) {
+        if let Some((_, _, list)) = self
+            .index
+            .iter()
+            .find(|e| e.0.same(&e.1, &service.key, service.name))
         {
             for &i in list {
                 if let Some(s) = self.statements.get(i as usize) {

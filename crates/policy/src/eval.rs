@@ -14,7 +14,7 @@
 //! 3. cross-account: the identity side (identity ∧ boundary ∧ session) and the
 //!    resource-based policy must both allow.
 
-use crate::compiled::{CompiledPolicy, PrincipalMatch, StmtMatch};
+use crate::compiled::{CompiledPolicy, PrincipalMatch, Service, ServiceKey, StmtMatch};
 use crate::context::{Context, ContextValue, Scalar};
 use crate::document::{Effect, Position};
 use std::sync::Arc;
@@ -323,7 +323,7 @@ fn run<'p>(
     acc: &mut Acc<'p>,
     ptype: PolicyType,
     policy: &'p CompiledPolicy,
-    service: &str,
+    service: &Service,
     name: &str,
     req: &Request,
 ) -> Outcome {
@@ -386,6 +386,10 @@ pub fn evaluate(req: &Request, set: &PolicySet) -> EvalResult {
     } else {
         lower_owned = service_raw.to_ascii_lowercase();
         &lower_owned
+    };
+    let service = &Service {
+        name: service,
+        key: ServiceKey::new(service),
     };
     let mut acc = Acc {
         hits: Vec::new(),

@@ -1,4 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Quick timing without criterion: `cargo test --release -p iamd-policy --test perf_quick -- --ignored --nocapture`.
 use iamd_policy::*;
 use std::sync::Arc;
 /// The same set is written in Cedar in benches/policy-vs-cedar.
