@@ -32,6 +32,31 @@
 //! ([`simulate::SimulateRequest`], JSON field names as in the IAM API) and
 //! returns the API's response shape.
 
+//! ## Example
+//! ```
+//! use iamd_policy::*;
+//! use std::sync::Arc;
+//!
+//! let text = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow",
+//!     "Action":"s3:GetObject","Resource":"arn:aws:s3:::b/home/${aws:username}/*"}}"#;
+//! let policy = CompiledPolicy::from_text(text, DocumentKind::Identity, "user/alice/inline/home")?;
+//! let set = PolicySet { identity: vec![Arc::new(policy)], ..Default::default() };
+//! let alice = Principal::user("arn:aws:iam::111122223333:user/alice");
+//! let mut ctx = Context::new();
+//! ctx.insert_str("aws:username", "alice");
+//! let req = Request { principal: &alice, action: "s3:GetObject",
+//!     resource: "arn:aws:s3:::b/home/alice/notes.txt", context: &ctx };
+//! let result = evaluate(&req, &set);
+//! assert_eq!(result.decision, Decision::Allowed);
+//! assert_eq!(result.matched[0].statement_index, 0);
+//!
+//! let req = Request { action: "s3:PutObject", ..req };
+//! let denied = evaluate(&req, &set);
+//! assert_eq!(denied.denial_reason("s3:PutObject").as_deref(),
+//!     Some("because no identity-based policy allows the s3:PutObject action"));
+//! # Ok::<(), PolicyError>(())
+//! ```
+
 #![warn(missing_docs)]
 
 mod compiled;

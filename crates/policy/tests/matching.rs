@@ -401,3 +401,65 @@ fn variables_are_literal_in_2008_resources() {
         Decision::ImplicitDeny
     );
 }
+
+#[test]
+fn malformed_variables_are_literal_text() {
+    // "${" without a closing brace, or an empty "${}", is not a variable.
+    let c = ctx(&[("aws:username", "string", &["alice"])]);
+    for (pat, res, expect) in [
+        (
+            "arn:aws:s3:::b/${aws:username",
+            "arn:aws:s3:::b/${aws:username",
+            true,
+        ),
+        ("arn:aws:s3:::b/${}", "arn:aws:s3:::b/${}", true),
+        (
+            "arn:aws:s3:::b/${aws:username}-${aws:username}",
+            "arn:aws:s3:::b/alice-alice",
+            true,
+        ),
+        (
+            "arn:aws:s3:::b/${aws:username, 'x''y'}",
+            "arn:aws:s3:::b/alice",
+            true,
+        ),
+        (
+            "arn:aws:s3:::b/${aws:nokey, 'x''y'}",
+            "arn:aws:s3:::b/x'y",
+            true,
+        ),
+    ] {
+        let p = format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"s3:GetObject","Resource":"{pat}"}}}}"#
+        );
+        assert_eq!(
+            decide(&p, "s3:GetObject", res, &c) == Decision::Allowed,
+            expect,
+            "{pat}"
+        );
+    }
+}
+
+#[test]
+fn principals_from_arns() {
+    use iamd_policy::{Principal, PrincipalType};
+    let s = Principal::from_arn("arn:aws:sts::111122223333:assumed-role/dev/s1");
+    assert_eq!(s.principal_type, PrincipalType::AssumedRole);
+    assert_eq!(
+        s.role_arn.as_deref(),
+        Some("arn:aws:iam::111122223333:role/dev")
+    );
+    assert_eq!(s.account, "111122223333");
+    assert_eq!(
+        Principal::from_arn("arn:aws:iam::111122223333:user/a/b").principal_type,
+        PrincipalType::User
+    );
+    assert_eq!(
+        Principal::from_arn("arn:aws:iam::111122223333:root").principal_type,
+        PrincipalType::Root
+    );
+    assert_eq!(
+        Principal::from_arn("arn:aws:sts::111122223333:federated-user/f").principal_type,
+        PrincipalType::FederatedUser
+    );
+}
