@@ -66,6 +66,15 @@ const TAG_SESSION_REQUEST: &[KeySource] = &[
     key("saml:aud", S::Unavailable),
     key("sts:TransitiveTagKeys", S::ParamList("TransitiveTagKeys")),
 ];
+/// `sts:TagSession` for a federated user's session (no transitive tags there).
+const TAG_SESSION_FEDERATION: &[KeySource] = &[
+    REQ_TAG,
+    RES_TAG,
+    TAG_KEYS,
+    IAM_RES_TAG,
+    key("saml:aud", S::Unavailable),
+    key("sts:TransitiveTagKeys", S::Unavailable),
+];
 /// `sts:TagSession` when the tags come from a SAML assertion or a web identity token.
 const TAG_SESSION_CREDENTIAL: &[KeySource] = &[
     key("aws:RequestTag/${TagKey}", S::Credential),
@@ -573,7 +582,7 @@ pub(crate) static STS_OPS: &[OpAuth] = &[
         on("sts:GetFederationToken", created(K::FederatedUser, "Name", None), &[REQ_TAG, TAG_KEYS]),
         // Dependent action of GetFederationToken; the reference gives `sts:TagSession` only the
         // (optional) `role` resource type, so the resource here is our reading.
-        also("sts:TagSession", created(K::FederatedUser, "Name", None), TAG_SESSION_REQUEST, When::Present("Tags"), Basis::Dependent),
+        also("sts:TagSession", created(K::FederatedUser, "Name", None), TAG_SESSION_FEDERATION, When::Present("Tags"), Basis::Dependent),
     ]),
     // "No permissions are required for a user to get a session token" (IAM User Guide).
     sts("GetSessionToken", Enforcement::NotAuthorized, &[on("sts:GetSessionToken", ANY, NONE)]),

@@ -1,4 +1,5 @@
 //! Every operation of the two botocore models has an entry, and the table is well formed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use iamd_actions::{Enforcement, all, authorization, context_keys_for_action};
 use iamd_wire::{Model, Service};
