@@ -312,7 +312,8 @@ pub enum Source {
     /// A fixed value that AWS sets for this action (`iam:PassedToService` = `ec2.amazonaws.com`
     /// when a role is added to an instance profile).
     Fixed(&'static str),
-    /// The resolved resource's tags (`aws:ResourceTag/${TagKey}`, `iam:ResourceTag/${TagKey}`).
+    /// The resolved resource's tags (`aws:ResourceTag/${TagKey}`, `iam:ResourceTag/${TagKey}`):
+    /// one key per tag. An entity the request creates has none yet.
     ResourceTags,
     /// The permissions boundary currently set on the resolved user or role.
     ResourceBoundary,
@@ -502,8 +503,8 @@ pub fn request_condition_keys(op: &str, params: &Params) -> Vec<(String, Vec<Str
     out
 }
 
-/// The service-specific condition keys AWS documents for an action (`iam:CreateUser` →
-/// `aws:RequestTag/${TagKey}`, `aws:TagKeys`, `iam:PermissionsBoundary`, ...), as
+/// The condition keys AWS documents for an action, beyond the global `aws:` context keys
+/// (`iam:CreateUser` → `aws:RequestTag/${TagKey}`, `aws:TagKeys`, `iam:PermissionsBoundary`, ...), as
 /// `GetContextKeysForPrincipalPolicy` needs them. Empty for unknown actions. Case-insensitive
 /// on the action, as policies are.
 pub fn context_keys_for_action(action: &str) -> Vec<&'static str> {
