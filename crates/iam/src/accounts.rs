@@ -29,6 +29,9 @@ pub fn create(tx: &mut dyn Tx, id: &str, now: OffsetDateTime) -> Result<Account,
         created: now,
         users: 0,
         groups: 0,
+        roles: 0,
+        instance_profiles: 0,
+        policies: 0,
     };
     put(tx, &account)?;
     Ok(account)

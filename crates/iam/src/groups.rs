@@ -136,6 +136,27 @@ pub fn delete_group(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Iam
         )
         .into());
     }
+    if !tx
+        .scan(&keys::inlines(ctx.account, "group", &group.id), None, 1)?
+        .is_empty()
+    {
+        return Err(
+            ApiError::delete_conflict("Cannot delete entity, must delete policies first.").into(),
+        );
+    }
+    if !tx
+        .scan(
+            &keys::attached_all(ctx.account, "group", &group.id),
+            None,
+            1,
+        )?
+        .is_empty()
+    {
+        return Err(ApiError::delete_conflict(
+            "Cannot delete entity, must detach all policies first.",
+        )
+        .into());
+    }
     tx.delete(&keys::group(ctx.account, name))?;
     tx.delete(&keys::group_id(&group.id))?;
     let mut account = accounts::get(tx, ctx.account)?;

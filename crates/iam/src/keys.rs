@@ -69,3 +69,85 @@ pub fn last_segment(key: &[u8]) -> &str {
     let s = std::str::from_utf8(key).unwrap_or("");
     s.rsplit('/').next().unwrap_or("")
 }
+
+pub fn role(account: &str, name: &str) -> Vec<u8> {
+    format!("role/{account}/{}", lower(name)).into_bytes()
+}
+pub fn roles(account: &str) -> Vec<u8> {
+    format!("role/{account}/").into_bytes()
+}
+pub fn role_id(id: &str) -> Vec<u8> {
+    format!("roleid/{id}").into_bytes()
+}
+
+pub fn instance_profile(account: &str, name: &str) -> Vec<u8> {
+    format!("iprof/{account}/{}", lower(name)).into_bytes()
+}
+pub fn instance_profiles(account: &str) -> Vec<u8> {
+    format!("iprof/{account}/").into_bytes()
+}
+/// A role's instance profiles (role ID → profile name).
+pub fn role_profile(account: &str, role_id: &str, profile: &str) -> Vec<u8> {
+    format!("roleprof/{account}/{role_id}/{}", lower(profile)).into_bytes()
+}
+pub fn role_profiles(account: &str, role_id: &str) -> Vec<u8> {
+    format!("roleprof/{account}/{role_id}/").into_bytes()
+}
+
+/// Inline policies of an entity (`kind` is `user`, `group` or `role`; keyed by unique ID).
+pub fn inline(account: &str, kind: &str, entity_id: &str, policy: &str) -> Vec<u8> {
+    format!("inline/{account}/{kind}/{entity_id}/{}", lower(policy)).into_bytes()
+}
+pub fn inlines(account: &str, kind: &str, entity_id: &str) -> Vec<u8> {
+    format!("inline/{account}/{kind}/{entity_id}/").into_bytes()
+}
+
+/// Customer managed policies, unique by name in an account.
+pub fn policy(account: &str, name: &str) -> Vec<u8> {
+    format!("policy/{account}/{}", lower(name)).into_bytes()
+}
+pub fn policies(account: &str) -> Vec<u8> {
+    format!("policy/{account}/").into_bytes()
+}
+/// Versions are keyed by a zero-padded number so they list in order.
+pub fn policy_version(account: &str, policy_id: &str, n: u32) -> Vec<u8> {
+    format!("policyver/{account}/{policy_id}/{n:06}").into_bytes()
+}
+pub fn policy_versions(account: &str, policy_id: &str) -> Vec<u8> {
+    format!("policyver/{account}/{policy_id}/").into_bytes()
+}
+
+/// Attachments, both ways: an entity's managed policies (by ARN), and a policy's entities.
+/// ARNs contain `/`, so they are the last part of the first key and are escaped in the second.
+pub fn attached(account: &str, kind: &str, entity_id: &str, arn: &str) -> Vec<u8> {
+    format!("attached/{account}/{kind}/{entity_id}/{arn}").into_bytes()
+}
+pub fn attached_all(account: &str, kind: &str, entity_id: &str) -> Vec<u8> {
+    format!("attached/{account}/{kind}/{entity_id}/").into_bytes()
+}
+pub fn attachment(account: &str, arn: &str, kind: &str, entity_id: &str) -> Vec<u8> {
+    format!(
+        "attachment/{account}/{}/{kind}/{entity_id}",
+        arn.replace('/', "|")
+    )
+    .into_bytes()
+}
+pub fn attachments(account: &str, arn: &str) -> Vec<u8> {
+    format!("attachment/{account}/{}/", arn.replace('/', "|")).into_bytes()
+}
+/// Entities using a managed policy as their permissions boundary.
+pub fn boundary_use(account: &str, arn: &str, kind: &str, entity_id: &str) -> Vec<u8> {
+    format!(
+        "boundary/{account}/{}/{kind}/{entity_id}",
+        arn.replace('/', "|")
+    )
+    .into_bytes()
+}
+pub fn boundary_uses(account: &str, arn: &str) -> Vec<u8> {
+    format!("boundary/{account}/{}/", arn.replace('/', "|")).into_bytes()
+}
+
+/// The part of a key after `prefix`, as text.
+pub fn suffix<'k>(key: &'k [u8], prefix: &[u8]) -> &'k str {
+    std::str::from_utf8(key.get(prefix.len()..).unwrap_or_default()).unwrap_or("")
+}

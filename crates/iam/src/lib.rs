@@ -5,15 +5,23 @@
 //! transaction, and encodes the returned value. What is here is what no model says: uniqueness,
 //! identifiers, quotas, conflicts, AWS's messages.
 
+pub mod access_keys;
 pub mod accounts;
+pub mod authz;
+pub mod aws_policies;
 pub mod credentials;
+pub mod documents;
+pub mod entities;
 mod error;
 pub mod groups;
 pub mod ids;
+pub mod inline;
 pub mod keys;
 mod pagination;
+pub mod policies;
 pub mod principal;
 pub mod records;
+pub mod roles;
 pub mod secrets;
 pub mod tags;
 pub mod users;
@@ -22,6 +30,8 @@ pub use error::IamError;
 pub use principal::{Principal, PrincipalKind};
 
 use time::OffsetDateTime;
+
+use crate::secrets::MasterKey;
 
 /// AWS's default quotas (IAM and STS quotas page). Configuration, not constants: a deployment
 /// may raise them.
@@ -52,4 +62,6 @@ pub struct Ctx<'a> {
     pub account: &'a str,
     pub now: OffsetDateTime,
     pub limits: &'a Limits,
+    /// Seals new secrets (access keys).
+    pub master: &'a MasterKey,
 }

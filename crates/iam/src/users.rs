@@ -47,12 +47,7 @@ pub fn to_value(account: &str, u: &User, full: bool) -> Value {
         .with_opt("PasswordLastUsed", u.password_last_used);
     if full {
         if let Some(b) = &u.permissions_boundary {
-            v = v.with(
-                "PermissionsBoundary",
-                Value::object()
-                    .with("PermissionsBoundaryType", "Policy")
-                    .with("PermissionsBoundaryArn", b.as_str()),
-            );
+            v = v.with("PermissionsBoundary", crate::policies::boundary_value(b));
         }
         if !u.tags.is_empty() {
             v = v.with("Tags", tags::to_value(&u.tags));
@@ -101,6 +96,13 @@ pub fn create_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
     tx.put(&keys::user_id(&user.id), keys::lower(name).as_bytes())?;
     account.users += 1;
     accounts::put(tx, &account)?;
+    let user = match p.str("PermissionsBoundary") {
+        Some(arn) => {
+            crate::policies::set_boundary(tx, ctx, crate::entities::Kind::User, &user.id, arn)?;
+            find(tx, ctx.account, name)?
+        }
+        None => user,
+    };
     Ok(Value::object().with("User", to_value(ctx.account, &user, true)))
 }
 

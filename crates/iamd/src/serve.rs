@@ -164,8 +164,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         tracing::info!(listen = %args.listen, store = %store.describe(), "iamd is ready");
-        axum::serve(listener, iamd_server::router(state))
-            .with_graceful_shutdown(shutdown_signal())
+        iamd_server::serve(listener, state, shutdown_signal())
             .await
             .map_err(|e| e.to_string())
     })

@@ -1,44 +1,343 @@
-//! The authorize step. Until the policy engine is wired in, the rule is AWS's default: the root
-//! user may do anything in its own account, and every other principal is implicitly denied.
+//! The authorize step: every principal but an account's own root is authorized by the policy
+//! engine, with AWS's action names, resource ARNs and condition keys for each operation
+//! (`iamd-actions`), and the policies that apply to the principal (`iamd-iam::authz`).
+//!
+//! Compiled policy sets are cached per principal and dropped whenever the store's generation
+//! moves, so a change to a policy, an attachment or a membership holds on the next request.
 
-use iamd_iam::{Principal, PrincipalKind};
-use iamd_wire::{ApiError, Operation, Params, Service};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, RwLock};
 
-/// Operations AWS lets any authenticated caller perform, whatever its policies say.
-fn always_allowed(op: &Operation) -> bool {
-    op.service == Service::Sts && op.name == "GetCallerIdentity"
+use time::OffsetDateTime;
+
+use iamd_actions::{ActionCheck, Enforcement, ResourceKind, ResourceRef, Source};
+use iamd_iam::authz::{self, PolicySources};
+use iamd_iam::records::Tag;
+use iamd_iam::{IamError, Principal, PrincipalKind};
+use iamd_policy::{CompiledPolicy, Context, ContextValue, DocumentKind, PolicySet, Scalar};
+use iamd_store::Tx;
+use iamd_wire::{ApiError, Operation, Params};
+
+use crate::AppState;
+
+/// What the request tells about itself, for the `aws:` global condition keys.
+#[derive(Debug, Clone, Default)]
+pub struct RequestFacts {
+    pub source_ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+    pub secure_transport: bool,
+    pub region: Option<String>,
 }
 
-/// The resource an operation acts on, as AWS names it in authorization and in AccessDenied.
-fn resource_arn(op: &Operation, params: &Params, caller: &Principal) -> String {
-    let acct = &caller.account;
-    if op.service == Service::Sts {
-        return "*".to_string();
+/// A principal's policies, compiled.
+pub struct CompiledSet {
+    pub set: PolicySet,
+    pub principal_tags: Vec<Tag>,
+}
+
+#[derive(Default)]
+pub struct PolicyCache {
+    inner: RwLock<(u64, HashMap<String, Arc<CompiledSet>>)>,
+}
+
+impl PolicyCache {
+    fn get(&self, generation: u64, key: &str) -> Option<Arc<CompiledSet>> {
+        let g = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        (g.0 == generation).then(|| g.1.get(key).cloned()).flatten()
     }
-    if let Some(g) = params.str("GroupName") {
-        return format!("arn:aws:iam::{acct}:group/{g}");
-    }
-    match (params.str("UserName"), &caller.kind) {
-        (Some(u), _) => format!("arn:aws:iam::{acct}:user/{u}"),
-        (None, PrincipalKind::User { .. }) if op.name.contains("User") => caller.arn.clone(),
-        _ => format!("arn:aws:iam::{acct}:user/"),
+    fn insert(&self, generation: u64, key: &str, set: Arc<CompiledSet>) {
+        let mut g = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        if g.0 != generation || g.1.len() > 100_000 {
+            g.1.clear();
+            g.0 = generation;
+        }
+        g.1.insert(key.to_string(), set);
     }
 }
 
-/// Allows or refuses the request with AWS's `AccessDenied`.
+/// Compiles stored documents. A stored document was validated when it was written; one that
+/// no longer compiles (a newer, stricter parser) grants nothing rather than failing requests.
+pub fn compile(sources: PolicySources) -> CompiledSet {
+    let compile_one = |id: &str, doc: &str| -> Option<Arc<CompiledPolicy>> {
+        match CompiledPolicy::from_text(doc, DocumentKind::Identity, id) {
+            Ok(c) => Some(Arc::new(c)),
+            Err(e) => {
+                tracing::warn!(policy = id, error = %e, "stored policy does not compile; ignored");
+                None
+            }
+        }
+    };
+    let identity = sources
+        .identity
+        .iter()
+        .filter_map(|s| compile_one(&s.id, &s.document))
+        .collect();
+    let permissions_boundary = sources.boundary.as_ref().map(|b| {
+        compile_one(&b.id, &b.document).unwrap_or_else(|| {
+            Arc::new(
+                CompiledPolicy::from_text(
+                    r#"{"Version":"2012-10-17","Statement":[]}"#,
+                    DocumentKind::Identity,
+                    b.id.as_str(),
+                )
+                .unwrap_or_else(|_| unreachable_empty()),
+            )
+        })
+    });
+    CompiledSet {
+        set: PolicySet {
+            identity,
+            permissions_boundary,
+            ..PolicySet::default()
+        },
+        principal_tags: sources.principal_tags,
+    }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_empty() -> CompiledPolicy {
+    panic!("the empty policy document always compiles")
+}
+
+/// The compiled policy set of `caller`, from the cache or the store.
+pub fn policy_set(
+    state: &AppState,
+    tx: &mut dyn Tx,
+    caller: &Principal,
+    generation: u64,
+) -> Result<Arc<CompiledSet>, IamError> {
+    if let Some(s) = state.policies.get(generation, &caller.arn) {
+        return Ok(s);
+    }
+    let set = Arc::new(compile(authz::sources_for(tx, caller)?));
+    state.policies.insert(generation, &caller.arn, set.clone());
+    Ok(set)
+}
+
+/// The policy engine's view of the caller.
+pub fn engine_principal(caller: &Principal) -> iamd_policy::Principal {
+    let mut p = match caller.kind {
+        PrincipalKind::Root => iamd_policy::Principal::root(&caller.account),
+        PrincipalKind::User { .. } => iamd_policy::Principal::user(&caller.arn),
+    };
+    p.unique_id = Some(caller.user_id.clone());
+    p
+}
+
+/// The global condition keys of a request.
+pub fn global_context(
+    caller: &Principal,
+    tags: &[Tag],
+    facts: &RequestFacts,
+    now: OffsetDateTime,
+) -> Context {
+    let mut c = Context::new();
+    if let PrincipalKind::User { name, .. } = &caller.kind {
+        c.insert_str("aws:username", name);
+    }
+    c.insert_str("aws:userid", &caller.user_id);
+    c.insert(
+        "aws:PrincipalArn",
+        ContextValue::single(Scalar::Arn(caller.arn.clone())),
+    );
+    c.insert_str("aws:PrincipalAccount", &caller.account);
+    c.insert_str(
+        "aws:PrincipalType",
+        match caller.kind {
+            PrincipalKind::Root => "Account",
+            PrincipalKind::User { .. } => "User",
+        },
+    );
+    for t in tags {
+        c.insert_str(&format!("aws:PrincipalTag/{}", t.key), &t.value);
+    }
+    if let Some(ip) = facts.source_ip {
+        c.insert("aws:SourceIp", ContextValue::single(Scalar::Ip(ip)));
+    }
+    if let Some(ua) = &facts.user_agent {
+        c.insert_str("aws:UserAgent", ua);
+    }
+    c.insert(
+        "aws:SecureTransport",
+        ContextValue::single(Scalar::Bool(facts.secure_transport)),
+    );
+    if let Some(r) = &facts.region {
+        c.insert_str("aws:RequestedRegion", r);
+    }
+    c.with_time(now);
+    c
+}
+
+/// A resolved resource: its ARN and the tags authorization may look at.
+struct Resolved {
+    arn: String,
+    tags: Vec<Tag>,
+}
+
+fn caller_resource(caller: &Principal, tags: &[Tag]) -> Resolved {
+    Resolved {
+        arn: caller.arn.clone(),
+        tags: tags.to_vec(),
+    }
+}
+
+fn resolve(
+    tx: &mut dyn Tx,
+    account: &str,
+    caller: &Principal,
+    caller_tags: &[Tag],
+    r: &ResourceRef,
+    params: &Params,
+) -> Result<Resolved, IamError> {
+    if let Some(arn) = r.arn_from_request(account, params) {
+        let tags = match r {
+            ResourceRef::Arn(_) if r.kind_in(params) == Some(ResourceKind::Policy) => {
+                authz::policy_tags(tx, account, &arn)?
+            }
+            _ => Vec::new(),
+        };
+        return Ok(Resolved { arn, tags });
+    }
+    let named = |tx: &mut dyn Tx, kind: ResourceKind, name: &str| -> Result<Resolved, IamError> {
+        let info = authz::resource(tx, account, kind.resource_type(), name)?;
+        let (path, tags) = info.map_or(("/".to_string(), Vec::new()), |i| (i.path, i.tags));
+        Ok(Resolved {
+            arn: kind.arn(account, &path, name),
+            tags,
+        })
+    };
+    match *r {
+        ResourceRef::Named { kind, param } => match params.str(param) {
+            Some(name) => named(tx, kind, name),
+            None => Ok(caller_resource(caller, caller_tags)),
+        },
+        ResourceRef::NamedOrCaller { kind, param } => match params.str(param) {
+            Some(name) => named(tx, kind, name),
+            None => Ok(caller_resource(caller, caller_tags)),
+        },
+        ResourceRef::Caller(_) => Ok(caller_resource(caller, caller_tags)),
+        ResourceRef::Renamed {
+            kind,
+            param,
+            new_name,
+            new_path,
+        } => {
+            let current = params.str(param).unwrap_or_default();
+            let info = authz::resource(tx, account, kind.resource_type(), current)?;
+            let path = params
+                .str(new_path)
+                .map(str::to_string)
+                .or(info.as_ref().map(|i| i.path.clone()))
+                .unwrap_or_else(|| "/".to_string());
+            let name = params.str(new_name).unwrap_or(current);
+            Ok(Resolved {
+                arn: kind.arn(account, &path, name),
+                tags: info.map(|i| i.tags).unwrap_or_default(),
+            })
+        }
+        ResourceRef::AccessKeyOwner(param) => {
+            let owner = params
+                .str(param)
+                .map(|id| authz::access_key_owner(tx, account, id))
+                .transpose()?
+                .flatten();
+            match owner {
+                Some(name) => named(tx, ResourceKind::User, &name),
+                None => Ok(caller_resource(caller, caller_tags)),
+            }
+        }
+        _ => Ok(Resolved {
+            arn: r
+                .kind()
+                .map_or_else(|| "*".to_string(), |k| k.arn(account, "/", "*")),
+            tags: Vec::new(),
+        }),
+    }
+}
+
+fn check_context(
+    base: &Context,
+    check: &ActionCheck,
+    params: &Params,
+    resource: &Resolved,
+) -> Context {
+    let mut c = base.clone();
+    for (k, values) in check.request_keys(params) {
+        let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+        if refs.len() == 1 {
+            c.insert_str(&k, refs[0]);
+        } else {
+            c.insert_strs(&k, &refs);
+        }
+    }
+    for ks in check.keys {
+        if ks.from == Source::ResourceTags {
+            let prefix = ks.key.trim_end_matches("${TagKey}");
+            for t in &resource.tags {
+                c.insert_str(&format!("{prefix}{}", t.key), &t.value);
+            }
+        }
+    }
+    c
+}
+
+/// Authorizes `caller` for `op` with `params`: `Ok` or AWS's `AccessDenied`.
 pub fn authorize(
+    state: &AppState,
+    tx: &mut dyn Tx,
     caller: &Principal,
     op: &Operation,
     params: &Params,
-    account: &str,
-) -> Result<(), ApiError> {
-    if always_allowed(op) || (caller.is_root() && caller.account == account) {
+    facts: &RequestFacts,
+    now: OffsetDateTime,
+    generation: u64,
+) -> Result<(), IamError> {
+    let account = caller.account.as_str();
+    if caller.is_root() {
         return Ok(());
     }
-    let action = format!("{}:{}", op.service.name(), op.name);
-    Err(ApiError::access_denied(format!(
-        "User: {} is not authorized to perform: {action} on resource: {} because no identity-based policy allows the {action} action",
-        caller.arn,
-        resource_arn(op, params, caller),
-    )))
+    let Some(auth) = iamd_actions::authorization(&op.name) else {
+        return Err(ApiError::access_denied(format!(
+            "User: {} is not authorized to perform: {}:{}",
+            caller.arn,
+            op.service.name(),
+            op.name
+        ))
+        .into());
+    };
+    match auth.enforcement {
+        Enforcement::NotAuthorized | Enforcement::TrustPolicyOnly => return Ok(()),
+        Enforcement::Identity | Enforcement::IdentityAndTrust => {}
+    }
+    let compiled = policy_set(state, tx, caller, generation)?;
+    let principal = engine_principal(caller);
+    let base = global_context(caller, &compiled.principal_tags, facts, now);
+    for check in auth.applicable(params) {
+        let resource = resolve(
+            tx,
+            account,
+            caller,
+            &compiled.principal_tags,
+            &check.resource,
+            params,
+        )?;
+        let context = check_context(&base, check, params, &resource);
+        let request = iamd_policy::Request {
+            principal: &principal,
+            action: check.action,
+            resource: &resource.arn,
+            context: &context,
+        };
+        let result = iamd_policy::evaluate(&request, &compiled.set);
+        if !result.is_allowed() {
+            let reason = result.denial_reason(check.action).unwrap_or_default();
+            return Err(ApiError::access_denied(format!(
+                "User: {} is not authorized to perform: {} on resource: {} {reason}",
+                caller.arn, check.action, resource.arn
+            ))
+            .into());
+        }
+    }
+    Ok(())
 }

@@ -22,6 +22,7 @@ use iamd_store::Store;
 use iamd_wire::Model;
 
 pub use authenticate::CredentialCache;
+pub use authorize::PolicyCache;
 
 /// The account `--dev` mode serves by default.
 pub const DEV_ACCOUNT: &str = "123456789012";
@@ -58,6 +59,7 @@ pub struct AppState {
     pub model: Arc<Model>,
     pub signing_keys: SigningKeyCache,
     pub credentials: CredentialCache,
+    pub policies: PolicyCache,
 }
 
 impl AppState {
@@ -69,8 +71,24 @@ impl AppState {
             model: Model::get(),
             signing_keys: SigningKeyCache::new(4096),
             credentials: CredentialCache::default(),
+            policies: PolicyCache::default(),
         }
     }
+}
+
+/// Serves the application on `listener` until `shutdown` completes, with peer addresses
+/// available to requests (`aws:SourceIp`).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// The HTTP application.

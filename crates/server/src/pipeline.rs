@@ -3,9 +3,11 @@
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use std::net::SocketAddr;
+
 use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, Uri};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::response::Response;
 use time::OffsetDateTime;
 
@@ -16,20 +18,37 @@ use iamd_wire::{
 };
 
 use crate::authenticate::authenticate;
-use crate::authorize::authorize;
+use crate::authorize::{RequestFacts, authorize};
 use crate::operations::{ANONYMOUS, Handler, handler};
 use crate::{AppState, respond};
 
-pub async fn handle(
-    State(state): State<Arc<AppState>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let started = Instant::now();
     let request_id = respond::new_request_id();
-    let (service, action, outcome) = run(&state, &method, &uri, &headers, body, &request_id).await;
+    let (parts, body) = request.into_parts();
+    let facts = RequestFacts {
+        source_ip: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip()),
+        user_agent: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        secure_transport: false,
+        region: None,
+    };
+    let (service, action, outcome) = run(
+        &state,
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
+        body,
+        &request_id,
+        facts,
+    )
+    .await;
     let mut response = match &outcome {
         Ok(xml) => respond::xml(200, xml.clone(), &request_id),
         Err(e) => respond::error(service, e, &request_id),
@@ -72,6 +91,7 @@ async fn run(
     headers: &HeaderMap,
     body: Body,
     request_id: &str,
+    mut facts: RequestFacts,
 ) -> (Service, String, Result<String, ApiError>) {
     let body = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
         Ok(b) => b,
@@ -132,6 +152,9 @@ async fn run(
         Ok(c) => c,
         Err(e) => return (service, action, Err(e)),
     };
+    facts.region = iamd_sigv4::parse(&parts)
+        .ok()
+        .map(|a| a.region().to_string());
 
     // Validate the input against the model.
     let input = match decode_input(&state.model, &op, &params) {
@@ -144,18 +167,22 @@ async fn run(
         return (service, action.clone(), Err(not_implemented(&action)));
     };
 
-    // Authorize.
-    let account = caller.account.clone();
-    if let Err(e) = authorize(&caller, &op, &input, &account) {
-        return (service, action, Err(e));
-    }
-
-    // Operate.
+    // Authorize, then operate, in one transaction.
     let result = match handler(&op.name) {
-        None => Err(not_implemented(&action)),
-        Some(Handler::Caller(f)) => Ok(f(&caller)),
-        Some(Handler::Read(f)) => operate(state, caller, account, input, f, false).await,
-        Some(Handler::Write(f)) => operate(state, caller, account, input, f, true).await,
+        None => operate(state, caller, op.clone(), input, facts, None, false)
+            .await
+            .and_then(|_| Err(not_implemented(&action))),
+        Some(Handler::Caller(f)) => {
+            operate(state, caller.clone(), op.clone(), input, facts, None, false)
+                .await
+                .map(|_| f(&caller))
+        }
+        Some(Handler::Read(f)) => {
+            operate(state, caller, op.clone(), input, facts, Some(f), false).await
+        }
+        Some(Handler::Write(f)) => {
+            operate(state, caller, op.clone(), input, facts, Some(f), true).await
+        }
     };
 
     // Encode.
@@ -193,27 +220,43 @@ fn decode_params(method: &Method, raw_query: &str, body: &[u8]) -> Result<QueryP
     Ok(params)
 }
 
+/// Authorizes the request and runs `f` (when given) in one transaction, off the async threads.
 async fn operate(
     state: &Arc<AppState>,
     caller: Principal,
-    account: String,
+    op: iamd_wire::Operation,
     input: Params,
-    f: crate::operations::StoreOp,
+    facts: RequestFacts,
+    f: Option<crate::operations::StoreOp>,
     writing: bool,
 ) -> Result<Value, ApiError> {
+    if caller.is_root() && f.is_none() {
+        return Ok(Value::object());
+    }
     let st = state.clone();
     let joined = tokio::task::spawn_blocking(move || {
+        let now = OffsetDateTime::now_utc();
+        let generation = st.store.generation();
+        let account = caller.account.clone();
         let ctx = Ctx {
             caller: &caller,
             account: &account,
-            now: OffsetDateTime::now_utc(),
+            now,
             limits: &st.config.limits,
+            master: &st.master,
         };
         let store = st.store.as_ref();
+        let mut body = |tx: &mut dyn iamd_store::Tx| -> Result<Value, iamd_iam::IamError> {
+            authorize(&st, tx, &caller, &op, &input, &facts, now, generation)?;
+            match f {
+                Some(f) => f(tx, &ctx, &input),
+                None => Ok(Value::object()),
+            }
+        };
         if writing {
-            iamd_store::write(store, |tx| f(tx, &ctx, &input))
+            iamd_store::write(store, &mut body)
         } else {
-            iamd_store::read(store, |tx| f(tx, &ctx, &input))
+            iamd_store::read(store, &mut body)
         }
     })
     .await;

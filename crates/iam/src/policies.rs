@@ -1,0 +1,756 @@
+//! Managed policies (customer and AWS), their versions, attachments and permissions boundaries.
+
+use iamd_policy::DocumentKind;
+use iamd_store::{StoreError, Tx};
+use iamd_wire::{ApiError, Params, Value};
+
+use crate::aws_policies::{self, AwsPolicy};
+use crate::entities::{self, Entity, Kind};
+use crate::pagination::page_slice;
+use crate::records::{self, ManagedPolicy, PolicyVersion};
+use crate::users::required;
+use crate::{Ctx, IamError, accounts, documents, ids, keys, roles, tags, users};
+
+pub const MANAGED_POLICY_SIZE: usize = 6144;
+pub const POLICIES_PER_ACCOUNT: u32 = 1500;
+pub const VERSIONS_PER_POLICY: usize = 5;
+pub const ATTACHED_PER_ENTITY: usize = 10;
+
+/// A managed policy found by ARN.
+pub enum Managed {
+    Aws(&'static AwsPolicy),
+    Local(ManagedPolicy),
+}
+
+pub fn policy_arn(account: &str, path: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account}:policy{path}{name}")
+}
+
+/// `arn:aws:iam::ACCOUNT:policy/PATH/NAME` → (account, path, name).
+fn split_arn(arn: &str) -> Option<(&str, &str, &str)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account, rest) = rest.split_once(":policy")?;
+    let cut = rest.rfind('/')?;
+    Some((account, rest.get(..=cut)?, rest.get(cut + 1..)?))
+}
+
+fn not_attachable(arn: &str) -> IamError {
+    ApiError::no_such_entity(format!("Policy {arn} does not exist or is not attachable.")).into()
+}
+
+/// The managed policy `arn` names, visible from the context's account.
+pub fn resolve(tx: &mut dyn Tx, account: &str, arn: &str) -> Result<Managed, IamError> {
+    let Some((acct, path, name)) = split_arn(arn) else {
+        return Err(ApiError::invalid_input(format!("ARN {arn} is not valid.")).into());
+    };
+    if acct == aws_policies::AWS_ACCOUNT {
+        return aws_policies::by_arn(arn)
+            .map(Managed::Aws)
+            .ok_or_else(|| not_attachable(arn));
+    }
+    if acct != account {
+        return Err(not_attachable(arn));
+    }
+    match records::get::<ManagedPolicy>(tx, &keys::policy(account, name))? {
+        Some(p) if p.path == path && p.name == name => Ok(Managed::Local(p)),
+        _ => Err(not_attachable(arn)),
+    }
+}
+
+fn version_number(id: &str) -> Option<u32> {
+    id.strip_prefix('v')?.parse().ok()
+}
+
+fn get_version(
+    tx: &mut dyn Tx,
+    account: &str,
+    p: &ManagedPolicy,
+    id: &str,
+) -> Result<Option<PolicyVersion>, IamError> {
+    match version_number(id) {
+        Some(n) => records::get(tx, &keys::policy_version(account, &p.id, n)),
+        None => Ok(None),
+    }
+}
+
+impl Managed {
+    pub fn arn(&self, account: &str) -> String {
+        match self {
+            Managed::Aws(a) => a.arn(),
+            Managed::Local(p) => policy_arn(account, &p.path, &p.name),
+        }
+    }
+    pub fn name(&self) -> &str {
+        match self {
+            Managed::Aws(a) => a.name,
+            Managed::Local(p) => &p.name,
+        }
+    }
+    /// The default version's document.
+    pub fn document(&self, tx: &mut dyn Tx, account: &str) -> Result<String, IamError> {
+        match self {
+            Managed::Aws(a) => Ok(a.document.to_string()),
+            Managed::Local(p) => Ok(get_version(tx, account, p, &p.default_version)?
+                .map(|v| v.document)
+                .unwrap_or_default()),
+        }
+    }
+}
+
+fn count(tx: &mut dyn Tx, prefix: &[u8]) -> Result<i64, IamError> {
+    let mut n = 0i64;
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let batch = tx.scan(prefix, after.as_deref(), 1000)?;
+        let Some((last, _)) = batch.last() else {
+            return Ok(n);
+        };
+        after = Some(last.clone());
+        n += batch.len() as i64;
+    }
+}
+
+fn policy_value(
+    tx: &mut dyn Tx,
+    account: &str,
+    m: &Managed,
+    full: bool,
+) -> Result<Value, IamError> {
+    let arn = m.arn(account);
+    let attachments = count(tx, &keys::attachments(account, &arn))?;
+    let boundaries = count(tx, &keys::boundary_uses(account, &arn))?;
+    let v = match m {
+        Managed::Aws(a) => Value::object()
+            .with("PolicyName", a.name)
+            .with("PolicyId", a.id)
+            .with("Arn", arn.as_str())
+            .with("Path", a.path)
+            .with("DefaultVersionId", a.version)
+            .with("AttachmentCount", attachments)
+            .with("PermissionsBoundaryUsageCount", boundaries)
+            .with("IsAttachable", true)
+            .with_opt("Description", full.then_some(a.description))
+            .with("CreateDate", a.created)
+            .with("UpdateDate", a.updated),
+        Managed::Local(p) => {
+            let mut v = Value::object()
+                .with("PolicyName", p.name.as_str())
+                .with("PolicyId", p.id.as_str())
+                .with("Arn", arn.as_str())
+                .with("Path", p.path.as_str())
+                .with("DefaultVersionId", p.default_version.as_str())
+                .with("AttachmentCount", attachments)
+                .with("PermissionsBoundaryUsageCount", boundaries)
+                .with("IsAttachable", true)
+                .with_opt(
+                    "Description",
+                    if full { p.description.as_deref() } else { None },
+                )
+                .with("CreateDate", p.created)
+                .with("UpdateDate", p.updated);
+            if full && !p.tags.is_empty() {
+                v = v.with("Tags", tags::to_value(&p.tags));
+            }
+            v
+        }
+    };
+    Ok(v)
+}
+
+pub fn create_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let name = required(p, "PolicyName")?;
+    let path = p.str("Path").unwrap_or("/");
+    let doc = required(p, "PolicyDocument")?;
+    documents::check_size(doc, MANAGED_POLICY_SIZE, "PolicySize")?;
+    documents::validate(doc, DocumentKind::Identity)?;
+    let mut new_tags = Vec::new();
+    tags::merge(
+        &mut new_tags,
+        tags::from_params(p)?,
+        ctx.limits.tags_per_resource,
+    )?;
+    let mut account = accounts::get(tx, ctx.account)?;
+    if tx.get(&keys::policy(ctx.account, name))?.is_some() {
+        return Err(ApiError::already_exists(format!(
+            "A policy called {name} already exists. Duplicate names are not allowed."
+        ))
+        .into());
+    }
+    if account.policies >= POLICIES_PER_ACCOUNT {
+        return Err(ApiError::limit_exceeded(format!(
+            "Cannot exceed quota for CustomerManagedPolicies: {POLICIES_PER_ACCOUNT}"
+        ))
+        .into());
+    }
+    let policy = ManagedPolicy {
+        id: ids::unique_id("ANPA")?,
+        name: name.to_string(),
+        path: path.to_string(),
+        created: ctx.now,
+        updated: ctx.now,
+        default_version: "v1".to_string(),
+        next_version: 2,
+        description: p.str("Description").map(str::to_string),
+        tags: new_tags,
+    };
+    records::put(tx, &keys::policy(ctx.account, name), &policy)?;
+    let version = PolicyVersion {
+        version_id: "v1".to_string(),
+        document: doc.to_string(),
+        created: ctx.now,
+    };
+    records::put(
+        tx,
+        &keys::policy_version(ctx.account, &policy.id, 1),
+        &version,
+    )?;
+    account.policies += 1;
+    accounts::put(tx, &account)?;
+    let v = policy_value(tx, ctx.account, &Managed::Local(policy), true)?;
+    Ok(Value::object().with("Policy", v))
+}
+
+pub fn get_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let m = resolve(tx, ctx.account, required(p, "PolicyArn")?)?;
+    Ok(Value::object().with("Policy", policy_value(tx, ctx.account, &m, true)?))
+}
+
+pub fn list_policies(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let scope = p.str("Scope").unwrap_or("All");
+    let only_attached = p.bool("OnlyAttached").unwrap_or(false);
+    let prefix = p.str("PathPrefix").unwrap_or("/");
+    let usage = p.str("PolicyUsageFilter");
+    let mut all: Vec<Managed> = Vec::new();
+    if scope == "All" || scope == "AWS" {
+        all.extend(aws_policies::POLICIES.iter().map(Managed::Aws));
+    }
+    if scope == "All" || scope == "Local" {
+        for (_, v) in tx.scan(&keys::policies(ctx.account), None, usize::MAX)? {
+            let mp: ManagedPolicy =
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            all.push(Managed::Local(mp));
+        }
+    }
+    let mut out = Vec::new();
+    for m in &all {
+        let path = match m {
+            Managed::Aws(a) => a.path,
+            Managed::Local(l) => l.path.as_str(),
+        };
+        if !path.starts_with(prefix) {
+            continue;
+        }
+        let arn = m.arn(ctx.account);
+        let attached = count(tx, &keys::attachments(ctx.account, &arn))?;
+        let bounded = count(tx, &keys::boundary_uses(ctx.account, &arn))?;
+        let used = match usage {
+            Some("PermissionsPolicy") => attached > 0,
+            Some("PermissionsBoundary") => bounded > 0,
+            _ => attached + bounded > 0,
+        };
+        if only_attached && !used {
+            continue;
+        }
+        out.push(policy_value(tx, ctx.account, m, false)?);
+    }
+    let pg = page_slice(&out, p.str("Marker"), p.int("MaxItems"))?;
+    Ok(pg.finish(Value::object().with("Policies", Value::List(pg.items.clone()))))
+}
+
+fn local(tx: &mut dyn Tx, ctx: &Ctx, arn: &str) -> Result<ManagedPolicy, IamError> {
+    match resolve(tx, ctx.account, arn)? {
+        Managed::Local(p) => Ok(p),
+        Managed::Aws(_) => Err(ApiError::new(
+            "UnmodifiableEntity",
+            400,
+            format!("Cannot modify AWS managed policy {arn}."),
+        )
+        .into()),
+    }
+}
+
+pub fn delete_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let arn = required(p, "PolicyArn")?;
+    let policy = local(tx, ctx, arn)?;
+    if !tx
+        .scan(&keys::attachments(ctx.account, arn), None, 1)?
+        .is_empty()
+        || !tx
+            .scan(&keys::boundary_uses(ctx.account, arn), None, 1)?
+            .is_empty()
+    {
+        return Err(
+            ApiError::delete_conflict("Cannot delete a policy attached to entities.").into(),
+        );
+    }
+    let versions = tx.scan(&keys::policy_versions(ctx.account, &policy.id), None, 10)?;
+    if versions.len() > 1 {
+        return Err(ApiError::delete_conflict(
+            "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+        )
+        .into());
+    }
+    for (k, _) in versions {
+        tx.delete(&k)?;
+    }
+    tx.delete(&keys::policy(ctx.account, &policy.name))?;
+    let mut account = accounts::get(tx, ctx.account)?;
+    account.policies = account.policies.saturating_sub(1);
+    accounts::put(tx, &account)?;
+    Ok(Value::object())
+}
+
+fn version_value(v: &PolicyVersion, default: &str, with_document: bool) -> Value {
+    let out = Value::object();
+    let out = if with_document {
+        out.with("Document", documents::url_encode(&v.document))
+    } else {
+        out
+    };
+    out.with("VersionId", v.version_id.as_str())
+        .with("IsDefaultVersion", v.version_id == default)
+        .with("CreateDate", v.created)
+}
+
+fn versions(
+    tx: &mut dyn Tx,
+    account: &str,
+    policy: &ManagedPolicy,
+) -> Result<Vec<PolicyVersion>, IamError> {
+    let mut out = Vec::new();
+    for (_, v) in tx.scan(&keys::policy_versions(account, &policy.id), None, 100)? {
+        out.push(serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+    }
+    Ok(out)
+}
+
+pub fn create_policy_version(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let arn = required(p, "PolicyArn")?;
+    let mut policy = local(tx, ctx, arn)?;
+    let doc = required(p, "PolicyDocument")?;
+    documents::check_size(doc, MANAGED_POLICY_SIZE, "PolicySize")?;
+    documents::validate(doc, DocumentKind::Identity)?;
+    if versions(tx, ctx.account, &policy)?.len() >= VERSIONS_PER_POLICY {
+        return Err(ApiError::limit_exceeded(format!(
+            "A managed policy can have up to {VERSIONS_PER_POLICY} versions. Before you create a new version, you must delete an existing version."
+        ))
+        .into());
+    }
+    let n = policy.next_version;
+    let version = PolicyVersion {
+        version_id: format!("v{n}"),
+        document: doc.to_string(),
+        created: ctx.now,
+    };
+    records::put(
+        tx,
+        &keys::policy_version(ctx.account, &policy.id, n),
+        &version,
+    )?;
+    policy.next_version = n + 1;
+    policy.updated = ctx.now;
+    if p.bool("SetAsDefault").unwrap_or(false) {
+        policy.default_version = version.version_id.clone();
+    }
+    records::put(tx, &keys::policy(ctx.account, &policy.name), &policy)?;
+    Ok(Value::object().with(
+        "PolicyVersion",
+        version_value(&version, &policy.default_version, false),
+    ))
+}
+
+pub fn get_policy_version(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let arn = required(p, "PolicyArn")?;
+    let id = required(p, "VersionId")?;
+    let v = match resolve(tx, ctx.account, arn)? {
+        Managed::Aws(a) if a.version == id => {
+            let v = PolicyVersion {
+                version_id: a.version.to_string(),
+                document: a.document.to_string(),
+                created: a.updated,
+            };
+            version_value(&v, a.version, true)
+        }
+        Managed::Local(policy) => match get_version(tx, ctx.account, &policy, id)? {
+            Some(v) => version_value(&v, &policy.default_version, true),
+            None => return Err(no_such_version(arn, id)),
+        },
+        Managed::Aws(_) => return Err(no_such_version(arn, id)),
+    };
+    Ok(Value::object().with("PolicyVersion", v))
+}
+
+fn no_such_version(arn: &str, id: &str) -> IamError {
+    ApiError::no_such_entity(format!(
+        "Policy {arn} version {id} does not exist or is not attachable."
+    ))
+    .into()
+}
+
+pub fn list_policy_versions(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let arn = required(p, "PolicyArn")?;
+    let all: Vec<Value> = match resolve(tx, ctx.account, arn)? {
+        Managed::Aws(a) => {
+            let v = PolicyVersion {
+                version_id: a.version.to_string(),
+                document: String::new(),
+                created: a.updated,
+            };
+            vec![version_value(&v, a.version, false)]
+        }
+        Managed::Local(policy) => {
+            let mut vs = versions(tx, ctx.account, &policy)?;
+            vs.reverse();
+            vs.iter()
+                .map(|v| version_value(v, &policy.default_version, false))
+                .collect()
+        }
+    };
+    let pg = page_slice(&all, p.str("Marker"), p.int("MaxItems"))?;
+    Ok(pg.finish(Value::object().with("Versions", Value::List(pg.items.clone()))))
+}
+
+pub fn delete_policy_version(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let arn = required(p, "PolicyArn")?;
+    let id = required(p, "VersionId")?;
+    let policy = local(tx, ctx, arn)?;
+    if policy.default_version == id {
+        return Err(
+            ApiError::delete_conflict("Cannot delete the default version of a policy.").into(),
+        );
+    }
+    let Some(n) = version_number(id) else {
+        return Err(no_such_version(arn, id));
+    };
+    if !tx.delete(&keys::policy_version(ctx.account, &policy.id, n))? {
+        return Err(no_such_version(arn, id));
+    }
+    Ok(Value::object())
+}
+
+pub fn set_default_policy_version(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    p: &Params,
+) -> Result<Value, IamError> {
+    let arn = required(p, "PolicyArn")?;
+    let id = required(p, "VersionId")?;
+    let mut policy = local(tx, ctx, arn)?;
+    if get_version(tx, ctx.account, &policy, id)?.is_none() {
+        return Err(no_such_version(arn, id));
+    }
+    policy.default_version = id.to_string();
+    policy.updated = ctx.now;
+    records::put(tx, &keys::policy(ctx.account, &policy.name), &policy)?;
+    Ok(Value::object())
+}
+
+pub fn tag_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let mut policy = local(tx, ctx, required(p, "PolicyArn")?)?;
+    tags::merge(
+        &mut policy.tags,
+        tags::from_params(p)?,
+        ctx.limits.tags_per_resource,
+    )?;
+    records::put(tx, &keys::policy(ctx.account, &policy.name), &policy)?;
+    Ok(Value::object())
+}
+
+pub fn untag_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let mut policy = local(tx, ctx, required(p, "PolicyArn")?)?;
+    tags::remove(&mut policy.tags, p);
+    records::put(tx, &keys::policy(ctx.account, &policy.name), &policy)?;
+    Ok(Value::object())
+}
+
+pub fn list_policy_tags(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    match resolve(tx, ctx.account, required(p, "PolicyArn")?)? {
+        Managed::Local(policy) => tags::list(&policy.tags, p),
+        Managed::Aws(_) => tags::list(&[], p),
+    }
+}
+
+// Attachments.
+
+fn attach(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamError> {
+    let entity = entities::from_params(tx, ctx, kind, p)?;
+    let arn = required(p, "PolicyArn")?;
+    let m = resolve(tx, ctx.account, arn)?;
+    let arn = m.arn(ctx.account);
+    let key = keys::attached(ctx.account, kind.as_str(), &entity.id, &arn);
+    if tx.get(&key)?.is_some() {
+        return Ok(Value::object());
+    }
+    let current = tx.scan(
+        &keys::attached_all(ctx.account, kind.as_str(), &entity.id),
+        None,
+        ATTACHED_PER_ENTITY + 1,
+    )?;
+    if current.len() >= ATTACHED_PER_ENTITY {
+        return Err(ApiError::limit_exceeded(format!(
+            "Cannot exceed quota for PoliciesPer{}: {ATTACHED_PER_ENTITY}",
+            kind.title()
+        ))
+        .into());
+    }
+    tx.put(&key, b"")?;
+    tx.put(
+        &keys::attachment(ctx.account, &arn, kind.as_str(), &entity.id),
+        b"",
+    )?;
+    Ok(Value::object())
+}
+
+fn detach(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamError> {
+    let entity = entities::from_params(tx, ctx, kind, p)?;
+    let arn = required(p, "PolicyArn")?;
+    if !tx.delete(&keys::attached(ctx.account, kind.as_str(), &entity.id, arn))? {
+        return Err(ApiError::no_such_entity(format!("Policy {arn} was not found.")).into());
+    }
+    tx.delete(&keys::attachment(
+        ctx.account,
+        arn,
+        kind.as_str(),
+        &entity.id,
+    ))?;
+    Ok(Value::object())
+}
+
+pub fn attach_user_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    attach(tx, ctx, p, Kind::User)
+}
+pub fn attach_group_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    attach(tx, ctx, p, Kind::Group)
+}
+pub fn attach_role_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    attach(tx, ctx, p, Kind::Role)
+}
+pub fn detach_user_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    detach(tx, ctx, p, Kind::User)
+}
+pub fn detach_group_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    detach(tx, ctx, p, Kind::Group)
+}
+pub fn detach_role_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    detach(tx, ctx, p, Kind::Role)
+}
+
+/// The managed policy ARNs attached to an entity.
+pub fn attached_arns(
+    tx: &mut dyn Tx,
+    account: &str,
+    kind: Kind,
+    entity_id: &str,
+) -> Result<Vec<String>, IamError> {
+    let prefix = keys::attached_all(account, kind.as_str(), entity_id);
+    Ok(tx
+        .scan(&prefix, None, usize::MAX)?
+        .iter()
+        .map(|(k, _)| keys::suffix(k, &prefix).to_string())
+        .collect())
+}
+
+fn list_attached(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamError> {
+    let entity = entities::from_params(tx, ctx, kind, p)?;
+    let prefix = p.str("PathPrefix").unwrap_or("/");
+    let mut out = Vec::new();
+    for arn in attached_arns(tx, ctx.account, kind, &entity.id)? {
+        let Some((_, path, name)) = split_arn(&arn) else {
+            continue;
+        };
+        if path.starts_with(prefix) {
+            out.push(
+                Value::object()
+                    .with("PolicyName", name)
+                    .with("PolicyArn", arn.as_str()),
+            );
+        }
+    }
+    let pg = page_slice(&out, p.str("Marker"), p.int("MaxItems"))?;
+    Ok(pg.finish(Value::object().with("AttachedPolicies", Value::List(pg.items.clone()))))
+}
+
+pub fn list_attached_user_policies(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    p: &Params,
+) -> Result<Value, IamError> {
+    list_attached(tx, ctx, p, Kind::User)
+}
+pub fn list_attached_group_policies(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    p: &Params,
+) -> Result<Value, IamError> {
+    list_attached(tx, ctx, p, Kind::Group)
+}
+pub fn list_attached_role_policies(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    p: &Params,
+) -> Result<Value, IamError> {
+    list_attached(tx, ctx, p, Kind::Role)
+}
+
+pub fn list_entities_for_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let arn = resolve(tx, ctx.account, required(p, "PolicyArn")?)?.arn(ctx.account);
+    let filter = p.str("EntityFilter");
+    let prefix = p.str("PathPrefix").unwrap_or("/");
+    let usage = p.str("PolicyUsageFilter");
+    let mut found: Vec<Entity> = Vec::new();
+    let mut sources = Vec::new();
+    if usage != Some("PermissionsBoundary") {
+        sources.push(keys::attachments(ctx.account, &arn));
+    }
+    if usage != Some("PermissionsPolicy") {
+        sources.push(keys::boundary_uses(ctx.account, &arn));
+    }
+    for prefix_key in sources {
+        for (k, _) in tx.scan(&prefix_key, None, usize::MAX)? {
+            let rest = keys::suffix(&k, &prefix_key).to_string();
+            let Some((kind, id)) = rest.split_once('/') else {
+                continue;
+            };
+            let Some(kind) = Kind::from_str(kind) else {
+                continue;
+            };
+            if let Some(e) = entities::by_id(tx, ctx.account, kind, id)? {
+                if e.path.starts_with(prefix) && !found.iter().any(|f| f.id == e.id) {
+                    found.push(e);
+                }
+            }
+        }
+    }
+    let wanted = |k: Kind| match filter {
+        None | Some("LocalManagedPolicy") | Some("AWSManagedPolicy") => true,
+        Some(f) => f == k.title(),
+    };
+    let pick = |k: Kind, name_key: &str, id_key: &str| -> Value {
+        Value::List(
+            found
+                .iter()
+                .filter(|e| e.kind == k && wanted(k))
+                .map(|e| {
+                    Value::object()
+                        .with(name_key, e.name.as_str())
+                        .with(id_key, e.id.as_str())
+                })
+                .collect(),
+        )
+    };
+    Ok(Value::object()
+        .with("PolicyGroups", pick(Kind::Group, "GroupName", "GroupId"))
+        .with("PolicyUsers", pick(Kind::User, "UserName", "UserId"))
+        .with("PolicyRoles", pick(Kind::Role, "RoleName", "RoleId"))
+        .with("IsTruncated", false))
+}
+
+// Permissions boundaries.
+
+pub fn boundary_value(arn: &str) -> Value {
+    Value::object()
+        .with("PermissionsBoundaryType", "Policy")
+        .with("PermissionsBoundaryArn", arn)
+}
+
+/// Sets the boundary of a user or role (by unique ID) to the managed policy `arn`.
+pub fn set_boundary(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    kind: Kind,
+    id: &str,
+    arn: &str,
+) -> Result<(), IamError> {
+    let m = resolve(tx, ctx.account, arn)
+        .map_err(|_| IamError::from(ApiError::invalid_input(format!("ARN {arn} is not valid."))))?;
+    let arn = m.arn(ctx.account);
+    let old = match kind {
+        Kind::User => {
+            let Some(mut u) = users::find_by_id(tx, ctx.account, id)? else {
+                return Ok(());
+            };
+            let old = u.permissions_boundary.replace(arn.clone());
+            records::put(tx, &keys::user(ctx.account, &u.name), &u)?;
+            old
+        }
+        Kind::Role => {
+            let Some(mut r) = roles::find_by_id(tx, ctx.account, id)? else {
+                return Ok(());
+            };
+            let old = r.permissions_boundary.replace(arn.clone());
+            records::put(tx, &keys::role(ctx.account, &r.name), &r)?;
+            old
+        }
+        Kind::Group => return Ok(()),
+    };
+    if let Some(old) = old {
+        tx.delete(&keys::boundary_use(ctx.account, &old, kind.as_str(), id))?;
+    }
+    tx.put(
+        &keys::boundary_use(ctx.account, &arn, kind.as_str(), id),
+        b"",
+    )?;
+    Ok(())
+}
+
+/// Removes the boundary of a user or role (by unique ID).
+pub fn clear_boundary(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    kind: Kind,
+    id: &str,
+    current: Option<&str>,
+) -> Result<(), IamError> {
+    let Some(arn) = current else {
+        return Ok(());
+    };
+    tx.delete(&keys::boundary_use(ctx.account, arn, kind.as_str(), id))?;
+    match kind {
+        Kind::User => {
+            if let Some(mut u) = users::find_by_id(tx, ctx.account, id)? {
+                u.permissions_boundary = None;
+                records::put(tx, &keys::user(ctx.account, &u.name), &u)?;
+            }
+        }
+        Kind::Role => {
+            if let Some(mut r) = roles::find_by_id(tx, ctx.account, id)? {
+                r.permissions_boundary = None;
+                records::put(tx, &keys::role(ctx.account, &r.name), &r)?;
+            }
+        }
+        Kind::Group => {}
+    }
+    Ok(())
+}
+
+pub fn put_user_permissions_boundary(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    p: &Params,
+) -> Result<Value, IamError> {
+    let user = users::find(tx, ctx.account, required(p, "UserName")?)?;
+    set_boundary(
+        tx,
+        ctx,
+        Kind::User,
+        &user.id,
+        required(p, "PermissionsBoundary")?,
+    )?;
+    Ok(Value::object())
+}
+
+pub fn delete_user_permissions_boundary(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    p: &Params,
+) -> Result<Value, IamError> {
+    let user = users::find(tx, ctx.account, required(p, "UserName")?)?;
+    clear_boundary(
+        tx,
+        ctx,
+        Kind::User,
+        &user.id,
+        user.permissions_boundary.as_deref(),
+    )?;
+    Ok(Value::object())
+}
