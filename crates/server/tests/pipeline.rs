@@ -245,9 +245,6 @@ fn a_failed_operation_writes_nothing() {
 fn unimplemented_operations_say_so() {
     let s = start(false);
     let r = s.call("Action=GetServiceLastAccessedDetails&Version=2010-05-08&JobId=jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj", s.root());
-        "Action=CreateRole&Version=2010-05-08&RoleName=r&AssumeRolePolicyDocument=%7B%7D",
-        s.root(),
-    );
     assert_eq!(r.status, 501, "{}", r.body);
     assert!(r.body.contains("<Code>NotImplemented</Code>"));
 }
