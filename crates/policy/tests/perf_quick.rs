@@ -72,6 +72,7 @@ fn quick_timing() {
         ),
         ("iam:CreateUser", "arn:aws:iam::111122223333:user/bob"),
         ("sqs:SendMessage", "arn:aws:sqs:eu-west-1:111122223333:q-3"),
+        ("ec2:DescribeInstances", "*"),
     ] {
         let req = Request {
             principal: &p,
