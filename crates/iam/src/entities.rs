@@ -36,7 +36,7 @@ impl Kind {
             Kind::Role => "Role",
         }
     }
-    pub fn from_str(s: &str) -> Option<Kind> {
+    pub fn parse(s: &str) -> Option<Kind> {
         match s {
             "user" => Some(Kind::User),
             "group" => Some(Kind::Group),

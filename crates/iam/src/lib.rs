@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod documents;
 pub mod entities;
 mod error;
+pub mod explain;
 pub mod groups;
 pub mod ids;
 pub mod inline;

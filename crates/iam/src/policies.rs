@@ -611,14 +611,13 @@ pub fn list_entities_for_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Resul
             let Some((kind, id)) = rest.split_once('/') else {
                 continue;
             };
-            let Some(kind) = Kind::from_str(kind) else {
+            let Some(kind) = Kind::parse(kind) else {
                 continue;
             };
-            if let Some(e) = entities::by_id(tx, ctx.account, kind, id)? {
-                if e.path.starts_with(prefix) && !found.iter().any(|f| f.id == e.id) {
+            if let Some(e) = entities::by_id(tx, ctx.account, kind, id)?
+                && e.path.starts_with(prefix) && !found.iter().any(|f| f.id == e.id) {
                     found.push(e);
                 }
-            }
         }
     }
     let wanted = |k: Kind| match filter {
@@ -753,4 +752,36 @@ pub fn delete_user_permissions_boundary(
         user.permissions_boundary.as_deref(),
     )?;
     Ok(Value::object())
+}
+
+/// The `Policy` structure of the managed policy in `params`' `PolicyArn` (for account details).
+pub fn policy_json(tx: &mut dyn Tx, account: &str, params: &Params) -> Result<Value, IamError> {
+    let m = resolve(tx, account, required(params, "PolicyArn")?)?;
+    policy_value(tx, account, &m, true)
+}
+
+/// Every version of a managed policy, with documents, newest first.
+pub fn list_policy_versions_for(
+    tx: &mut dyn Tx,
+    account: &str,
+    arn: &str,
+) -> Result<Value, IamError> {
+    let list = match resolve(tx, account, arn)? {
+        Managed::Aws(a) => {
+            let v = PolicyVersion {
+                version_id: a.version.to_string(),
+                document: a.document.to_string(),
+                created: a.updated,
+            };
+            vec![version_value(&v, a.version, true)]
+        }
+        Managed::Local(policy) => {
+            let mut vs = versions(tx, account, &policy)?;
+            vs.reverse();
+            vs.iter()
+                .map(|v| version_value(v, &policy.default_version, true))
+                .collect()
+        }
+    };
+    Ok(Value::List(list))
 }

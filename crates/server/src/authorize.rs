@@ -282,17 +282,27 @@ fn check_context(
     c
 }
 
-/// Authorizes `caller` for `op` with `params`: `Ok` or AWS's `AccessDenied`.
-pub fn authorize(
-    state: &AppState,
-    tx: &mut dyn Tx,
-    caller: &Principal,
-    op: &Operation,
-    params: &Params,
-    facts: &RequestFacts,
-    now: OffsetDateTime,
-    generation: u64,
-) -> Result<(), IamError> {
+/// One request to authorize.
+pub struct Authz<'a> {
+    pub caller: &'a Principal,
+    pub op: &'a Operation,
+    pub params: &'a Params,
+    pub facts: &'a RequestFacts,
+    pub now: OffsetDateTime,
+    /// The store's generation when the transaction began (for the policy cache).
+    pub generation: u64,
+}
+
+/// Authorizes the request: `Ok` or AWS's `AccessDenied`.
+pub fn authorize(state: &AppState, tx: &mut dyn Tx, a: &Authz) -> Result<(), IamError> {
+    let Authz {
+        caller,
+        op,
+        params,
+        facts,
+        now,
+        generation,
+    } = *a;
     let account = caller.account.as_str();
     if caller.is_root() {
         return Ok(());

@@ -1,7 +1,9 @@
 //! Which function answers which operation. An operation of the model that is not listed here
 //! answers `NotImplemented` (501): iamd says so rather than pretending.
 
-use iamd_iam::{Ctx, IamError, Principal, access_keys, groups, inline, policies, roles, users};
+use iamd_iam::{
+    Ctx, IamError, Principal, access_keys, explain, groups, inline, policies, roles, users,
+};
 use iamd_store::Tx;
 use iamd_wire::{Params, Value};
 
@@ -99,6 +101,11 @@ pub fn handler(name: &str) -> Option<Handler> {
         "ListAttachedGroupPolicies" => Read(policies::list_attached_group_policies),
         "ListAttachedRolePolicies" => Read(policies::list_attached_role_policies),
         "ListEntitiesForPolicy" => Read(policies::list_entities_for_policy),
+        "SimulateCustomPolicy" => Read(explain::simulate_custom_policy),
+        "SimulatePrincipalPolicy" => Read(explain::simulate_principal_policy),
+        "GetContextKeysForCustomPolicy" => Read(explain::get_context_keys_for_custom_policy),
+        "GetContextKeysForPrincipalPolicy" => Read(explain::get_context_keys_for_principal_policy),
+        "GetAccountAuthorizationDetails" => Read(explain::get_account_authorization_details),
         "PutUserPermissionsBoundary" => Write(policies::put_user_permissions_boundary),
         "DeleteUserPermissionsBoundary" => Write(policies::delete_user_permissions_boundary),
         _ => return None,

@@ -18,7 +18,7 @@ use iamd_wire::{
 };
 
 use crate::authenticate::authenticate;
-use crate::authorize::{RequestFacts, authorize};
+use crate::authorize::{Authz, RequestFacts, authorize};
 use crate::operations::{ANONYMOUS, Handler, handler};
 use crate::{AppState, respond};
 
@@ -247,7 +247,15 @@ async fn operate(
         };
         let store = st.store.as_ref();
         let mut body = |tx: &mut dyn iamd_store::Tx| -> Result<Value, iamd_iam::IamError> {
-            authorize(&st, tx, &caller, &op, &input, &facts, now, generation)?;
+            let request = Authz {
+                caller: &caller,
+                op: &op,
+                params: &input,
+                facts: &facts,
+                now,
+                generation,
+            };
+            authorize(&st, tx, &request)?;
             match f {
                 Some(f) => f(tx, &ctx, &input),
                 None => Ok(Value::object()),

@@ -141,3 +141,48 @@ impl Params {
         self.get(name).and_then(Value::as_list)
     }
 }
+
+impl Value {
+    /// The value as JSON (structures and maps become objects, timestamps ISO-8601 strings,
+    /// blobs base64), for handing a request to a serde type.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Str(s) => J::String(s.clone()),
+            Value::Int(i) => J::from(*i),
+            Value::Double(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Bool(b) => J::Bool(*b),
+            Value::Time(t) => J::String(crate::iso8601(*t)),
+            Value::Blob(b) => {
+                use base64::Engine;
+                J::String(base64::engine::general_purpose::STANDARD.encode(b))
+            }
+            Value::List(l) => J::Array(l.iter().map(Value::to_json).collect()),
+            Value::Map(m) | Value::Struct(m) => {
+                J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
+        }
+    }
+
+    /// A JSON document as a value (objects become structures), for encoding a serde type's
+    /// output with the model.
+    pub fn from_json(j: &serde_json::Value) -> Value {
+        use serde_json::Value as J;
+        match j {
+            J::Null => Value::Struct(Vec::new()),
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Double(n.as_f64().unwrap_or_default()),
+            },
+            J::String(s) => Value::Str(s.clone()),
+            J::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
+            J::Object(o) => Value::Struct(
+                o.iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
