@@ -72,3 +72,14 @@ def uniq():
 @pytest.fixture
 def upath():
     return unique_path
+
+
+@pytest.fixture
+def principal(server):
+    """make_principal(...) on the session server: a non-root user with its own boto3 session."""
+    from iamd_harness import make_principal
+
+    def make(name=None, **kw):
+        return make_principal(server, name, **kw)
+
+    return make

@@ -550,3 +550,108 @@ def run_parallel(fn, args: Iterable, workers: int = 8) -> list:
 
     with ThreadPoolExecutor(max_workers=workers) as ex:
         return list(ex.map(fn, args))
+
+
+# --------------------------------------------------------------------------------------------
+# Non-root principals (additive: policies and permissions tests)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Principal:
+    """A non-root IAM user made by root, with an access key and clients signed as that user."""
+
+    server: "IamdServer"
+    name: str
+    path: str
+    arn: str
+    user_id: str
+    access_key: str
+    secret_key: str
+    session: "boto3.session.Session"
+    _clients: dict = field(default_factory=dict)
+
+    def client(self, service: str, **config_kw):
+        cfg = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5,
+                     read_timeout=HTTP_TIMEOUT, **config_kw)
+        return self.session.client(service, endpoint_url=self.server.endpoint, config=cfg)
+
+    @property
+    def iam(self):
+        if "iam" not in self._clients:
+            self._clients["iam"] = self.client("iam")
+        return self._clients["iam"]
+
+    @property
+    def sts(self):
+        if "sts" not in self._clients:
+            self._clients["sts"] = self.client("sts")
+        return self._clients["sts"]
+
+    def credentials_file(self) -> Path:
+        p = self.server.data_dir.parent / f"creds-{self.name}"
+        if not p.exists():
+            p.write_text(f"[default]\naws_access_key_id = {self.access_key}\n"
+                         f"aws_secret_access_key = {self.secret_key}\n")
+            p.chmod(0o600)
+        return p
+
+    def cli(self, *args: str, timeout: int = 120) -> CliResult:
+        """The aws CLI signed as this user."""
+        return self.server.cli(*args, credentials_file=self.credentials_file(), timeout=timeout)
+
+    def call(self, action: str, params: Mapping[str, object] | None = None, **kw) -> RawResponse:
+        """A raw signed IAM Query request as this user."""
+        return self.server.iam_call(action, params, access_key=self.access_key,
+                                    secret_key=self.secret_key, **kw)
+
+
+def make_principal(server: "IamdServer", name: str | None = None, *, path: str = "/",
+                   tags: Sequence[Mapping[str, str]] | None = None,
+                   groups: Sequence[str] = (), managed: Sequence[str] = (),
+                   inline: Mapping[str, object] | None = None,
+                   boundary: str | None = None) -> Principal:
+    """As root: create a user (path, tags, boundary), put it in `groups`, attach `managed` policy
+    ARNs and `inline` policies ({name: document dict}), create an access key; return a Principal
+    whose boto3 session signs as that user."""
+    iam = server.iam
+    name = name or unique("nr")
+    kw: dict = {"UserName": name, "Path": path}
+    if tags:
+        kw["Tags"] = list(tags)
+    u = iam.create_user(**kw)["User"]
+    if boundary:  # set after creation, so that scenarios do not depend on CreateUser's parameter
+        iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=boundary)
+    for g in groups:
+        iam.add_user_to_group(GroupName=g, UserName=name)
+    for arn in managed:
+        iam.attach_user_policy(UserName=name, PolicyArn=arn)
+    for pname, doc in (inline or {}).items():
+        iam.put_user_policy(UserName=name, PolicyName=pname,
+                            PolicyDocument=doc if isinstance(doc, str) else json.dumps(doc))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    session = boto3.session.Session(aws_access_key_id=key["AccessKeyId"],
+                                    aws_secret_access_key=key["SecretAccessKey"], region_name=REGION)
+    return Principal(server, name, u["Path"], u["Arn"], u["UserId"], key["AccessKeyId"],
+                     key["SecretAccessKey"], session)
+
+
+def policy_doc(*statements: Mapping[str, object]) -> str:
+    """A policy document (JSON text) from statements."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(actions, resources="*", **extra) -> dict:
+    return {"Effect": "Allow", "Action": actions, "Resource": resources, **extra}
+
+
+def deny(actions, resources="*", **extra) -> dict:
+    return {"Effect": "Deny", "Action": actions, "Resource": resources, **extra}
+
+
+def access_denied(fn, *a, **kw) -> str:
+    """Call fn expecting AccessDenied (403); return AWS's message."""
+    with pytest.raises(ClientError) as ei:
+        fn(*a, **kw)
+    assert error_of(ei.value) == ("AccessDenied", 403), ei.value.response
+    return ei.value.response["Error"]["Message"]
