@@ -1,0 +1,1 @@
+//! MFA building blocks for iamd's virtual MFA devices.
