@@ -1,5 +1,6 @@
 //! The `iamd` command: thin glue over the crates.
 
+mod policy_cmd;
 mod serve;
 
 use std::process::ExitCode;
@@ -21,15 +22,20 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(serve::ServeArgs),
+    /// The policy engine, offline.
+    #[command(subcommand)]
+    Policy(policy_cmd::PolicyCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(args).map(|()| true),
+        Command::Policy(cmd) => policy_cmd::run(&cmd),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("iamd: {e}");
             ExitCode::FAILURE
