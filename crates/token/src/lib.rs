@@ -56,3 +56,6 @@ pub use session::{
     CHAINED_MAX_DURATION_SECS, SESSION_VERSION, Session, SessionOwner, SessionPrincipal,
     SessionTag, assumed_role_arn, assumed_role_user_id, federated_user_arn, federated_user_id,
 };
+
+#[cfg(test)]
+mod tests;
