@@ -12,9 +12,11 @@
 
 mod encoding;
 mod error;
+mod ssh;
 mod x509;
 
 pub use error::{CertError, ErrorKind};
+pub use ssh::{SshEncoding, SshKeyAlgorithm, SshKeyPolicy, SshPublicKey};
 pub use x509::{
     Certificate, CertificateKey, PrivateKeyKind, ServerCertificate, parse_certificate,
     parse_certificate_chain, parse_signing_certificate, validate_server_certificate,
