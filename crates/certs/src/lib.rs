@@ -15,6 +15,9 @@ mod error;
 mod ssh;
 mod x509;
 
+#[cfg(test)]
+mod no_panic_tests;
+
 pub use error::{CertError, ErrorKind};
 pub use ssh::{SshEncoding, SshKeyAlgorithm, SshKeyPolicy, SshPublicKey};
 pub use x509::{
