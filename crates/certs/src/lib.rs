@@ -9,6 +9,17 @@
 //!
 //! Everything is a pure function of its inputs; where a date matters, "now" is a parameter
 //! (Unix seconds). Errors carry AWS's error code and a message safe to return.
+//!
+//! ```
+//! use iamd_certs::{SshEncoding, SshPublicKey, parse_signing_certificate};
+//!
+//! let err = parse_signing_certificate("not a certificate", 1_800_000_000).unwrap_err();
+//! assert_eq!(err.code(), "MalformedCertificate");
+//!
+//! let err = SshPublicKey::parse("ssh-rsa AAAAB3NzaC1yc2E= me@host").unwrap_err();
+//! assert_eq!(err.code(), "InvalidPublicKey");
+//! assert_eq!(SshEncoding::from_param("PEM"), Some(SshEncoding::Pem));
+//! ```
 
 mod encoding;
 mod error;

@@ -248,20 +248,17 @@ impl SshPublicKey {
 
 /// `ssh-rsa AAAA… comment`.
 fn parse_openssh(text: &str) -> Result<(KeyMaterial, Option<String>), CertError> {
-    let mut parts = text.splitn(3, [' ', '\t']);
-    let key_type = parts.next().unwrap_or_default();
+    let (key_type, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
     if key_type != SSH_RSA && key_type != SSH_ED25519 {
         return Err(UNRECOGNIZED_ENCODING);
     }
-    let b64 = parts.next().ok_or(INVALID_PUBLIC_KEY)?.trim();
-    let comment = parts
-        .next()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned);
-    if b64.contains(char::is_whitespace) {
-        return Err(INVALID_PUBLIC_KEY);
+    let rest = rest.trim_start();
+    let (b64, comment) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    if rest.contains(['\n', '\r']) {
+        return Err(INVALID_PUBLIC_KEY); // more than one line: several keys, or a broken paste
     }
+    let comment = comment.trim();
+    let comment = (!comment.is_empty()).then(|| comment.to_owned());
     let blob = base64_decode(b64).ok_or(INVALID_PUBLIC_KEY)?;
     let material = parse_blob(&blob).ok_or(INVALID_PUBLIC_KEY)?;
     let blob_type = match material {
@@ -427,6 +424,14 @@ mod tests {
             .unwrap()
     }
 
+    fn kind_of(line: &str) -> &str {
+        line.split_whitespace().next().unwrap()
+    }
+
+    fn b64_of(line: &str) -> &str {
+        line.split_whitespace().nth(1).unwrap()
+    }
+
     fn lenient() -> SshKeyPolicy {
         SshKeyPolicy {
             min_rsa_bits: 1024,
@@ -461,6 +466,14 @@ mod tests {
         assert_eq!(again.blob(), key.blob());
         assert_eq!(again.comment(), None);
         assert_eq!(SshPublicKey::parse(RSA4096_PUB).unwrap().comment(), None);
+        let spaced = format!(
+            "  {}\t  {}   my  key \r\n",
+            kind_of(RSA2048_PUB),
+            b64_of(RSA2048_PUB)
+        );
+        let key2 = SshPublicKey::parse(&spaced).unwrap();
+        assert_eq!(key2.blob(), key.blob());
+        assert_eq!(key2.comment(), Some("my  key"));
     }
 
     #[test]
@@ -534,6 +547,9 @@ mod tests {
         for body in [
             "ssh-rsa",
             "ssh-rsa !!!notbase64",
+            "ssh-rsa\nAAAA",
+            &format!("{}\n{}", RSA2048_PUB.trim(), RSA2048_PUB.trim()),
+            &format!("ssh-rsa {}\n{}", b64_of(RSA2048_PUB), RSA2048_PUB.trim()),
             &truncated_b64,
             &trailing,
             &type_mismatch,
