@@ -253,3 +253,37 @@ def test_cli_role_lifecycle(server, uniq):
     assert cli("iam", "delete-role-policy", "--role-name", name, "--policy-name", "p").rc == 0
     assert cli("iam", "delete-role", "--role-name", name).rc == 0
     assert cli("iam", "delete-instance-profile", "--instance-profile-name", ip).rc == 0
+
+
+def test_add_role_to_instance_profile_needs_pass_role(principal, iam, role, account_id, uniq):
+    # API reference: "The caller of this operation must be granted the PassRole permission on the
+    # IAM role by a permissions policy."
+    from iamd_harness import access_denied
+    r = role()
+    ip = uniq("ipp")
+    iam.create_instance_profile(InstanceProfileName=ip)
+    p = principal(inline={"ip": json.loads(policy_doc(allow("iam:AddRoleToInstanceProfile")))})
+    msg = access_denied(p.iam.add_role_to_instance_profile, InstanceProfileName=ip, RoleName=r["RoleName"])
+    assert f"is not authorized to perform: iam:PassRole on resource: {r['Arn']}" in msg, msg
+    assert iam.get_instance_profile(InstanceProfileName=ip)["InstanceProfile"]["Roles"] == []
+
+    iam.put_user_policy(UserName=p.name, PolicyName="pass", PolicyDocument=policy_doc(allow("iam:PassRole", r["Arn"])))
+    p.iam.add_role_to_instance_profile(InstanceProfileName=ip, RoleName=r["RoleName"])
+    assert [x["RoleName"] for x in iam.get_instance_profile(InstanceProfileName=ip)["InstanceProfile"]["Roles"]] == \
+        [r["RoleName"]]
+
+
+@pytest.mark.parametrize("key", ["aws:ResourceTag/team", "iam:ResourceTag/team"])
+def test_role_resource_tag_condition(principal, iam, role, key):
+    from iamd_harness import access_denied
+    core = role(Tags=[{"Key": "team", "Value": "core"}])
+    dev = role(Tags=[{"Key": "team", "Value": "dev"}])
+    p = principal(inline={"r": json.loads(policy_doc(allow(
+        ["iam:UpdateRoleDescription", "iam:TagRole"], Condition={"StringEquals": {key: "core"}})))})
+    p.iam.update_role_description(RoleName=core["RoleName"], Description="ok")
+    p.iam.tag_role(RoleName=core["RoleName"], Tags=[{"Key": "x", "Value": "y"}])
+    msg = access_denied(p.iam.update_role_description, RoleName=dev["RoleName"], Description="no")
+    assert msg == (f"User: {p.arn} is not authorized to perform: iam:UpdateRoleDescription on resource: "
+                   f"{dev['Arn']} because no identity-based policy allows the iam:UpdateRoleDescription action")
+    assert "Description" not in iam.get_role(RoleName=dev["RoleName"])["Role"] or \
+        iam.get_role(RoleName=dev["RoleName"])["Role"]["Description"] != "no"
