@@ -555,3 +555,45 @@ def test_cli_boundary_message(principal, managed):
     r = p.cli("iam", "list-roles")
     assert r.rc != 0, r
     assert "because no permissions boundary allows the iam:ListRoles action" in r.stderr, r
+
+
+# ---- more of AWS's documented semantics ---------------------------------------------------------
+
+
+def test_authorization_comes_before_existence(principal, uniq, account_id):
+    # A caller without permission learns nothing: AccessDenied, not NoSuchEntity.
+    ghost = uniq("ghost")
+    p = principal()
+    assert access_denied(p.iam.get_user, UserName=ghost) == implicit(p, "iam:GetUser", user_arn(account_id, ghost))
+    q = principal(managed=[READ_ONLY])
+    expect("NoSuchEntity", 404, q.iam.get_user, UserName=ghost)
+
+
+def test_mfa_bool_if_exists_with_long_term_keys(principal):
+    # AWS's "deny unless MFA" pattern: with access keys, aws:MultiFactorAuthPresent is absent, so
+    # BoolIfExists matches (deny applies) while plain Bool does not match (deny does not apply).
+    if_exists = principal(managed=[READ_ONLY], inline={"mfa": json.loads(policy_doc(
+        deny("iam:ListUsers", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}})))})
+    plain = principal(managed=[READ_ONLY], inline={"mfa": json.loads(policy_doc(
+        deny("iam:ListUsers", Condition={"Bool": {"aws:MultiFactorAuthPresent": "false"}})))})
+    assert "with an explicit deny" in access_denied(if_exists.iam.list_users)
+    plain.iam.list_users()
+
+
+def test_user_agent_condition(principal):
+    p = principal(inline={"ua": json.loads(policy_doc(
+        allow("iam:ListUsers", Condition={"StringLike": {"aws:UserAgent": "*Boto3/*"}}),
+        allow("iam:ListGroups", Condition={"StringLike": {"aws:UserAgent": "curl/*"}})))})
+    p.iam.list_users()
+    access_denied(p.iam.list_groups)
+
+
+def test_not_resource_deny(principal, iam, uniq, account_id):
+    # Deny GetUser on everything except the caller itself.
+    p = principal(managed=[READ_ONLY])
+    iam.put_user_policy(UserName=p.name, PolicyName="only-me", PolicyDocument=policy_doc(
+        {"Effect": "Deny", "Action": "iam:GetUser", "NotResource": p.arn}))
+    other = uniq("nr-other")
+    iam.create_user(UserName=other)
+    assert p.iam.get_user(UserName=p.name)["User"]["UserName"] == p.name
+    assert access_denied(p.iam.get_user, UserName=other) == explicit(p, "iam:GetUser", user_arn(account_id, other))
