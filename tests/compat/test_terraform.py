@@ -115,8 +115,7 @@ def test_terraform_apply_plan_destroy(tf):
     alice = iam.get_user(UserName="tfc-alice")["User"]
     assert {t["Key"]: t["Value"] for t in alice["Tags"]} == {"team": "core", "env": "test"}
     assert sorted(u["UserName"] for u in iam.get_group(GroupName="tfc-devs")["Users"]) == ["tfc-alice", "tfc-bob"]
-    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="tfc-bob")["Groups"]] == ["tfc-devs", "tfc-ops"] or \
-        sorted(g["GroupName"] for g in iam.list_groups_for_user(UserName="tfc-bob")["Groups"]) == ["tfc-devs", "tfc-ops"]
+    assert sorted(g["GroupName"] for g in iam.list_groups_for_user(UserName="tfc-bob")["Groups"]) == ["tfc-devs", "tfc-ops"]
     prof = iam.get_instance_profile(InstanceProfileName="tfc-app-profile")["InstanceProfile"]
     assert [r["RoleName"] for r in prof["Roles"]] == ["tfc-app"]
     assert iam.get_role(RoleName="tfc-app")["Role"]["MaxSessionDuration"] == 7200
