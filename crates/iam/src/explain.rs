@@ -174,10 +174,11 @@ pub fn simulate_principal_policy(
             && st
                 .source_policy_id
                 .starts_with("PermissionsBoundaryPolicyInputList")
-            && let Some(b) = &sources.boundary {
-                st.source_policy_id = source_id(&b.id);
-                st.source_policy_type = "permissions-boundary".to_string();
-            }
+            && let Some(b) = &sources.boundary
+        {
+            st.source_policy_id = source_id(&b.id);
+            st.source_policy_type = "permissions-boundary".to_string();
+        }
     };
     for r in &mut resp.evaluation_results {
         r.matched_statements.iter_mut().for_each(rename);

@@ -615,9 +615,11 @@ pub fn list_entities_for_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Resul
                 continue;
             };
             if let Some(e) = entities::by_id(tx, ctx.account, kind, id)?
-                && e.path.starts_with(prefix) && !found.iter().any(|f| f.id == e.id) {
-                    found.push(e);
-                }
+                && e.path.starts_with(prefix)
+                && !found.iter().any(|f| f.id == e.id)
+            {
+                found.push(e);
+            }
         }
     }
     let wanted = |k: Kind| match filter {

@@ -59,11 +59,6 @@ pub fn to_value(account: &str, u: &User, full: bool) -> Value {
 pub fn create_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let name = required(p, "UserName")?;
     let path = p.str("Path").unwrap_or("/");
-    if p.str("PermissionsBoundary").is_some() {
-        return Err(
-            ApiError::invalid_input("iamd does not support permissions boundaries yet.").into(),
-        );
-    }
     let mut new_tags = Vec::new();
     tags::merge(
         &mut new_tags,
@@ -184,6 +179,25 @@ pub fn delete_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
     {
         return Err(conflict("remove user from all groups"));
     }
+    if !tx
+        .scan(&keys::inlines(ctx.account, "user", &user.id), None, 1)?
+        .is_empty()
+    {
+        return Err(conflict("delete policies"));
+    }
+    if !tx
+        .scan(&keys::attached_all(ctx.account, "user", &user.id), None, 1)?
+        .is_empty()
+    {
+        return Err(conflict("detach all policies"));
+    }
+    crate::policies::clear_boundary(
+        tx,
+        ctx,
+        crate::entities::Kind::User,
+        &user.id,
+        user.permissions_boundary.as_deref(),
+    )?;
     tx.delete(&keys::user(ctx.account, name))?;
     tx.delete(&keys::user_id(&user.id))?;
     let mut account = accounts::get(tx, ctx.account)?;
