@@ -47,17 +47,58 @@ pub fn create_root_key(
 ) -> Result<(String, String), IamError> {
     let id = ids::access_key_id("AKIA")?;
     let secret = ids::secret_access_key()?;
+    put_root_key(tx, master, account, &id, &secret, now)?;
+    Ok((id, secret))
+}
+
+/// Stores a given root access key (local testing's reset restores the first start's key).
+pub fn put_root_key(
+    tx: &mut dyn Tx,
+    master: &MasterKey,
+    account: &str,
+    id: &str,
+    secret: &str,
+    now: OffsetDateTime,
+) -> Result<(), IamError> {
     let key = AccessKey {
-        id: id.clone(),
+        id: id.to_string(),
         account: account.to_string(),
         owner: KeyOwner::Root,
-        secret: master.seal(&secret, &id)?,
+        secret: master.seal(secret, id)?,
         status: "Active".to_string(),
         created: now,
     };
-    records::put(tx, &keys::access_key(&id), &key)?;
-    tx.put(&keys::owner_key(account, "root", &id), b"")?;
-    Ok((id, secret))
+    records::put(tx, &keys::access_key(id), &key)?;
+    tx.put(&keys::owner_key(account, "root", id), b"")?;
+    Ok(())
+}
+
+/// The account's first root access key and its secret, if it has one.
+pub fn root_key(
+    tx: &mut dyn Tx,
+    master: &MasterKey,
+    account: &str,
+) -> Result<Option<(String, String)>, IamError> {
+    let Some((k, _)) = tx
+        .scan(&keys::owner_keys(account, "root"), None, 1)?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let id = keys::last_segment(&k).to_string();
+    let Some(key) = records::get::<AccessKey>(tx, &keys::access_key(&id))? else {
+        return Ok(None);
+    };
+    Ok(master.open(&key.secret, &id).map(|secret| (id, secret)))
+}
+
+/// Creates the account if it does not exist yet (local testing's accounts on demand).
+pub fn ensure(tx: &mut dyn Tx, id: &str, now: OffsetDateTime) -> Result<(), IamError> {
+    if tx.get(&keys::account(id))?.is_none() {
+        create(tx, id, now)?;
+    }
+    Ok(())
 }
 
 /// The default account, and the root key made for it when this start created it.
@@ -74,6 +115,17 @@ pub fn bootstrap(
     store: &dyn Store,
     master: &MasterKey,
     requested: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Bootstrap, IamError> {
+    bootstrap_with(store, master, requested, None, now)
+}
+
+/// As [`bootstrap`]; on an empty store, `root_key` (ID, secret) is used instead of a new key.
+pub fn bootstrap_with(
+    store: &dyn Store,
+    master: &MasterKey,
+    requested: Option<&str>,
+    root_key: Option<(&str, &str)>,
     now: OffsetDateTime,
 ) -> Result<Bootstrap, IamError> {
     iamd_store::write(store, |tx| {
@@ -97,7 +149,13 @@ pub fn bootstrap(
             None => ids::account_id()?,
         };
         create(tx, &account_id, now)?;
-        let key = create_root_key(tx, master, &account_id, now)?;
+        let key = match root_key {
+            Some((id, secret)) => {
+                put_root_key(tx, master, &account_id, id, secret, now)?;
+                (id.to_string(), secret.to_string())
+            }
+            None => create_root_key(tx, master, &account_id, now)?,
+        };
         tx.put(&keys::meta("default-account"), account_id.as_bytes())?;
         Ok(Bootstrap {
             account_id,

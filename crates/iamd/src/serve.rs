@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use iamd_iam::accounts;
 use iamd_iam::secrets::MasterKey;
 use iamd_server::{AppState, Config, DEV_ACCOUNT};
-use iamd_store::{SqliteStore, Store};
+use iamd_store::{MemoryStore, SqliteStore, Store};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum LogFormat {
@@ -26,10 +26,12 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8600")]
     listen: SocketAddr,
-    /// Directory for the database, the master key and the root credentials.
-    #[arg(long, default_value = "./iamd-data")]
-    data_dir: PathBuf,
-    /// Storage: `sqlite:PATH` (default: `sqlite:<data-dir>/iamd.db`).
+    /// Directory for the database, the master key and the root credentials
+    /// (default `./iamd-data`; with `--store memory`, nothing is written unless this is given).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Storage: `sqlite:PATH` (default: `sqlite:<data-dir>/iamd.db`), or `memory` (nothing on
+    /// disk; for tests).
     #[arg(long)]
     store: Option<String>,
     /// The default account's 12-digit ID on first start (random unless given; 123456789012
@@ -42,6 +44,9 @@ pub struct ServeArgs {
     /// 123456789012 without a signature check. Known keys are still verified.
     #[arg(long)]
     dev: bool,
+    /// Let --dev listen on a non-loopback address (refused otherwise).
+    #[arg(long, requires = "dev")]
+    dev_allow_remote: bool,
     /// The master key that seals secrets at rest, as 64 hex digits (default: the file
     /// `<data-dir>/master.key`, created on first start).
     #[arg(long, env = "IAMD_MASTER_KEY", hide_env_values = true)]
@@ -108,12 +113,13 @@ fn load_master_key(arg: Option<&str>, data_dir: &Path) -> Result<MasterKey, Stri
 
 fn open_store(arg: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, String> {
     let path = match arg {
+        Some("memory") => return Ok(Arc::new(MemoryStore::new())),
         None => data_dir.join("iamd.db"),
         Some(s) if s.starts_with("sqlite:") => PathBuf::from(&s["sqlite:".len()..]),
         Some(s) if s.starts_with("postgres://") || s.starts_with("postgresql://") => {
             return Err("the PostgreSQL store is not supported yet".to_string());
         }
-        Some(s) => return Err(format!("unknown store {s:?}: use sqlite:PATH")),
+        Some(s) => return Err(format!("unknown store {s:?}: use sqlite:PATH or memory")),
     };
     let store =
         SqliteStore::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
@@ -122,16 +128,41 @@ fn open_store(arg: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, Stri
 
 pub fn run(args: ServeArgs) -> Result<(), String> {
     init_logging(args.log_format);
-    fs::create_dir_all(&args.data_dir)
-        .map_err(|e| format!("cannot create {}: {e}", args.data_dir.display()))?;
-    let _ = fs::set_permissions(&args.data_dir, fs::Permissions::from_mode(0o700));
+    if args.dev && !args.listen.ip().is_loopback() && !args.dev_allow_remote {
+        return Err(format!(
+            "--dev refuses to listen on {} (not a loopback address): unknown keys act as root without a signature check. Add --dev-allow-remote to insist.",
+            args.listen
+        ));
+    }
+    let in_memory = args.store.as_deref() == Some("memory");
+    // With the memory store nothing goes to disk unless a data directory is asked for.
+    let data_dir = match (&args.data_dir, in_memory) {
+        (Some(d), _) => Some(d.clone()),
+        (None, false) => Some(PathBuf::from("./iamd-data")),
+        (None, true) => None,
+    };
+    if let Some(dir) = &data_dir {
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+    }
     if args.dev {
         tracing::warn!(
-            "*** DEV MODE: unknown access keys act as the root of the default account WITHOUT a signature check. Never expose this server. ***"
+            "*** DEV MODE: unknown access keys act as root WITHOUT a signature check. Never expose this server. ***"
         );
     }
-    let master = Arc::new(load_master_key(args.master_key.as_deref(), &args.data_dir)?);
-    let store = open_store(args.store.as_deref(), &args.data_dir)?;
+    let master = Arc::new(match (&data_dir, in_memory) {
+        (Some(dir), false) => load_master_key(args.master_key.as_deref(), dir)?,
+        _ => match args.master_key.as_deref() {
+            Some(k) => MasterKey::from_bytes(
+                &hex::decode(k.trim()).map_err(|_| "IAMD_MASTER_KEY must be 64 hex digits")?,
+            )?,
+            None => MasterKey::generate()?.0,
+        },
+    });
+    let store = open_store(
+        args.store.as_deref(),
+        data_dir.as_deref().unwrap_or(Path::new(".")),
+    )?;
     let requested = args
         .account_id
         .clone()
@@ -143,17 +174,31 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         OffsetDateTime::now_utc(),
     )
     .map_err(|e| format!("cannot initialise the store: {e}"))?;
-    let creds_path = args.data_dir.join("root-credentials");
-    if let Some((key_id, secret)) = &boot.new_root_key {
-        let text =
-            format!("[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n");
-        write_private(&creds_path, text.as_bytes())?;
-        tracing::info!(account = %boot.account_id, access_key_id = %key_id, path = %creds_path.display(), "created the default account and its root access key");
-    } else {
-        tracing::info!(account = %boot.account_id, "using the existing default account");
+    match (&boot.new_root_key, &data_dir) {
+        (Some((key_id, secret)), Some(dir)) => {
+            let creds_path = dir.join("root-credentials");
+            let text = format!(
+                "[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"
+            );
+            write_private(&creds_path, text.as_bytes())?;
+            tracing::info!(account = %boot.account_id, access_key_id = %key_id, path = %creds_path.display(), "created the default account and its root access key");
+        }
+        (Some((key_id, _)), None) => {
+            tracing::info!(account = %boot.account_id, access_key_id = %key_id, "created the default account and its root access key (in memory only)");
+        }
+        (None, _) => {
+            tracing::info!(account = %boot.account_id, "using the existing default account")
+        }
     }
     let mut config = Config::new(boot.account_id.clone());
     config.dev = args.dev;
+    if args.dev {
+        // Kept in memory so /_iamd/reset can restore the same root key.
+        config.dev_root_key = iamd_store::read(store.as_ref(), |tx| {
+            accounts::root_key(tx, &master, &boot.account_id)
+        })
+        .map_err(|e| e.to_string())?;
+    }
     let state = Arc::new(AppState::new(config, store.clone(), master));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

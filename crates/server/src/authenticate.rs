@@ -99,11 +99,10 @@ pub async fn authenticate(
     let key_id = auth.access_key_id().to_string();
     let Some(cred) = lookup(state, &key_id).await? else {
         if state.config.dev {
-            // Local testing: an unknown key is the default account's root, unverified.
-            return Ok(Some(Principal::root(
-                &state.config.default_account,
-                Some(key_id),
-            )));
+            // Local testing: an unknown key is a root user, unverified: of the account its ID
+            // names when it is 12 digits (created on first use), else of the default account.
+            let account = crate::dev::account_for_unknown_key(state, &key_id).await?;
+            return Ok(Some(Principal::root(&account, Some(key_id))));
         }
         return Err(invalid_token());
     };

@@ -6,6 +6,7 @@
 
 mod authenticate;
 mod authorize;
+mod dev;
 mod operations;
 mod pipeline;
 mod respond;
@@ -38,6 +39,8 @@ pub struct Config {
     pub limits: Limits,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Dev mode: the default account's root key (ID, secret), restored by `/_iamd/reset`.
+    pub dev_root_key: Option<(String, String)>,
 }
 
 impl Config {
@@ -47,6 +50,7 @@ impl Config {
             dev: false,
             limits: Limits::default(),
             max_body_bytes: 1 << 20,
+            dev_root_key: None,
         }
     }
 }
@@ -93,9 +97,12 @@ pub async fn serve(
 
 /// The HTTP application.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let mut r = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
-        .route("/", any(pipeline::handle))
-        .fallback(respond::not_found)
-        .with_state(state)
+        .route("/", any(pipeline::handle));
+    if state.config.dev {
+        // Local testing only: outside dev mode the path does not exist.
+        r = r.route("/_iamd/reset", axum::routing::post(dev::reset));
+    }
+    r.fallback(respond::not_found).with_state(state)
 }

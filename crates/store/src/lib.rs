@@ -7,10 +7,12 @@
 //! none of the services contains SQL.
 
 mod error;
+mod memory;
 mod sqlite;
 pub mod suite;
 
 pub use error::StoreError;
+pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 
 /// A key and its value.
@@ -50,6 +52,8 @@ pub trait Store: Send + Sync {
     fn generation(&self) -> u64;
     /// Short name for logs: `sqlite:/path`, `postgres://host/db`, `memory`.
     fn describe(&self) -> String;
+    /// Removes every record (local testing's reset); the schema stays.
+    fn wipe(&self) -> Result<(), StoreError>;
 }
 
 /// Runs `f` in a read transaction and returns its result. Errors of `f` that are not storage

@@ -229,6 +229,17 @@ impl Store for SqliteStore {
     fn describe(&self) -> String {
         format!("sqlite:{}", self.path)
     }
+
+    fn wipe(&self) -> Result<(), StoreError> {
+        self.write(&mut |tx| {
+            // Through the transaction interface, so the generation moves as for any write.
+            let all = tx.scan(b"", None, usize::MAX)?;
+            for (k, _) in all {
+                tx.delete(&k)?;
+            }
+            Ok(())
+        })
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,16 @@ pub fn run_all(store: &dyn Store) {
     scan_orders_by_bytes_and_respects_prefix(store);
     failed_write_keeps_nothing(store);
     generation_moves_on_commit(store);
+    wipe_removes_everything(store);
+}
+
+#[allow(clippy::unwrap_used)]
+fn wipe_removes_everything(store: &dyn Store) {
+    write(store, |tx| tx.put(b"t6/a", b"1")).unwrap();
+    let g0 = store.generation();
+    store.wipe().unwrap();
+    assert!(store.generation() > g0);
+    assert!(read(store, |tx| tx.scan(b"", None, 10)).unwrap().is_empty());
 }
 
 #[allow(clippy::unwrap_used)]
