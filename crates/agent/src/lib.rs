@@ -1,0 +1,1 @@
+//! iamd agent: an EC2-compatible instance metadata endpoint.
