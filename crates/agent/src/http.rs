@@ -135,14 +135,12 @@ async fn handle(
     if method != Method::GET && method != Method::HEAD {
         return html_error(StatusCode::METHOD_NOT_ALLOWED);
     }
-    match headers.get(TOKEN_HEADER) {
-        Some(t) => {
-            if !t.to_str().is_ok_and(|t| state.token_valid(t)) {
-                return html_error(StatusCode::UNAUTHORIZED);
-            }
-        }
-        None if state.config.imdsv2_required => return html_error(StatusCode::UNAUTHORIZED),
-        None => {}
+    let authorized = match headers.get(TOKEN_HEADER) {
+        Some(t) => t.to_str().is_ok_and(|t| state.token_valid(t)),
+        None => !state.config.imdsv2_required,
+    };
+    if !authorized {
+        return html_error(StatusCode::UNAUTHORIZED);
     }
     get(&state, key).await
 }

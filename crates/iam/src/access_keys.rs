@@ -22,6 +22,7 @@ fn owner(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Owner, IamError> {
         (Some(n), _) => n.to_string(),
         (None, PrincipalKind::User { name, .. }) => name.clone(),
         (None, PrincipalKind::Root) => return Ok(Owner::Root),
+        (None, _) => return Err(users::non_user_credentials()),
     };
     let u = users::find(tx, ctx.account, &name)?;
     Ok(Owner::User {

@@ -21,6 +21,8 @@ pub struct Source {
 pub struct PolicySources {
     pub identity: Vec<Source>,
     pub boundary: Option<Source>,
+    /// Session policies of a role or federated session (`Some(empty)` grants nothing).
+    pub session: Option<Vec<Source>>,
     /// The principal's tags (`aws:PrincipalTag/…`).
     pub principal_tags: Vec<Tag>,
 }
@@ -90,6 +92,7 @@ pub fn user_sources(
     Ok(PolicySources {
         identity,
         boundary: boundary(tx, account, user.permissions_boundary.as_deref())?,
+        session: None,
         principal_tags: user.tags,
     })
 }
@@ -106,16 +109,56 @@ pub fn role_sources(
     Ok(PolicySources {
         identity,
         boundary: boundary(tx, account, role.permissions_boundary.as_deref())?,
+        session: None,
         principal_tags: role.tags,
     })
 }
 
-/// The policies of whoever signed the request (root has none: it is never evaluated).
+/// The policies of whoever signed the request (root has none: it is never evaluated). A
+/// session acts with its role's or its issuing user's *current* policies, so removing them
+/// revokes the session at once, limited by the session's own policies.
 pub fn sources_for(tx: &mut dyn Tx, principal: &Principal) -> Result<PolicySources, IamError> {
-    match &principal.kind {
-        PrincipalKind::User { name, .. } => user_sources(tx, &principal.account, name),
-        PrincipalKind::Root => Ok(PolicySources::default()),
+    let account = principal.account.as_str();
+    let mut sources = match &principal.kind {
+        PrincipalKind::User { name, .. } => user_sources(tx, account, name)?,
+        PrincipalKind::AssumedRole { role_name, .. } => role_sources(tx, account, role_name)?,
+        PrincipalKind::FederatedUser { issuer_name, .. } => user_sources(tx, account, issuer_name)?,
+        PrincipalKind::Root => PolicySources::default(),
+    };
+    if let Some(s) = &principal.session {
+        let restricted = matches!(principal.kind, PrincipalKind::FederatedUser { .. })
+            || s.policy.is_some()
+            || !s.policy_arns.is_empty();
+        if restricted {
+            let mut session = Vec::new();
+            if let Some(doc) = &s.policy {
+                session.push(Source {
+                    id: "session-policy".to_string(),
+                    document: doc.clone(),
+                });
+            }
+            for arn in &s.policy_arns {
+                if let Ok(m) = policies::resolve(tx, account, arn) {
+                    session.push(Source {
+                        document: m.document(tx, account)?,
+                        id: arn.clone(),
+                    });
+                }
+            }
+            sources.session = Some(session);
+        }
+        // Session tags override the role's tags of the same key.
+        for t in &s.tags {
+            sources
+                .principal_tags
+                .retain(|p| !p.key.eq_ignore_ascii_case(&t.key));
+            sources.principal_tags.push(Tag {
+                key: t.key.clone(),
+                value: t.value.clone(),
+            });
+        }
     }
+    Ok(sources)
 }
 
 /// A resource as authorization sees it.

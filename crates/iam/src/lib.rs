@@ -17,7 +17,9 @@ pub mod explain;
 pub mod groups;
 pub mod ids;
 pub mod inline;
+pub mod keyring;
 pub mod keys;
+pub mod mfa;
 mod pagination;
 pub mod policies;
 pub mod principal;
@@ -65,4 +67,6 @@ pub struct Ctx<'a> {
     pub limits: &'a Limits,
     /// Seals new secrets (access keys).
     pub master: &'a MasterKey,
+    /// Seals session tokens (STS).
+    pub ring: &'a iamd_token::KeyRing,
 }

@@ -18,6 +18,12 @@ pub(crate) fn required<'p>(params: &'p Params, name: &str) -> Result<&'p str, Ia
     })
 }
 
+/// AWS's answer when a role or federated session omits `UserName` where it defaults to the
+/// calling user.
+pub(crate) fn non_user_credentials() -> IamError {
+    ApiError::validation("Must specify userName when calling with non-User credentials").into()
+}
+
 pub(crate) fn no_such_user(name: &str) -> IamError {
     ApiError::no_such_entity(format!("The user with name {name} cannot be found.")).into()
 }
@@ -105,6 +111,9 @@ pub fn get_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamErro
     let user = match (p.str("UserName"), &ctx.caller.kind) {
         (Some(name), _) => find(tx, ctx.account, name)?,
         (None, PrincipalKind::User { name, .. }) => find(tx, ctx.account, name)?,
+        (None, PrincipalKind::AssumedRole { .. } | PrincipalKind::FederatedUser { .. }) => {
+            return Err(non_user_credentials());
+        }
         (None, PrincipalKind::Root) => {
             // The root user: AWS answers with the account ID as its ID and the root ARN.
             let account = accounts::get(tx, ctx.account)?;
@@ -184,6 +193,9 @@ pub fn delete_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
         .is_empty()
     {
         return Err(conflict("delete policies"));
+    }
+    if crate::mfa::user_has_devices(tx, ctx.account, &user.id)? {
+        return Err(conflict("delete MFA device"));
     }
     if !tx
         .scan(&keys::attached_all(ctx.account, "user", &user.id), None, 1)?

@@ -199,7 +199,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         })
         .map_err(|e| e.to_string())?;
     }
-    let state = Arc::new(AppState::new(config, store.clone(), master));
+    let state = Arc::new(AppState::new(config, store.clone(), master)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

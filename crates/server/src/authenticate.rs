@@ -97,6 +97,11 @@ pub async fn authenticate(
         Err(e) => return Err(auth_error(&e)),
     };
     let key_id = auth.access_key_id().to_string();
+    if iamd_token::is_session_access_key_id(&key_id) {
+        return authenticate_session(state, req, &auth, &key_id, service, now)
+            .await
+            .map(Some);
+    }
     let Some(cred) = lookup(state, &key_id).await? else {
         if state.config.dev {
             // Local testing: an unknown key is a root user, unverified: of the account its ID
@@ -125,4 +130,60 @@ pub async fn authenticate(
         return Err(invalid_token());
     }
     Ok(Some(cred.principal.clone()))
+}
+
+fn token_error(e: &iamd_token::TokenError) -> ApiError {
+    ApiError::new(e.code(), e.status(), e.message())
+}
+
+/// Temporary credentials: the session token is opened with the key ring (no store read) and
+/// the signature verified with the secret it carries.
+async fn authenticate_session(
+    state: &Arc<AppState>,
+    req: &RequestParts<'_>,
+    auth: &iamd_sigv4::ParsedAuth<'_>,
+    key_id: &str,
+    service: Service,
+    now: SystemTime,
+) -> Result<Principal, ApiError> {
+    let Some(token) = auth.security_token() else {
+        return Err(invalid_token());
+    };
+    let now_unix = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    let mut ring = state.ring();
+    let session = loop {
+        match iamd_token::open_for(token, key_id, &ring, now_unix) {
+            Ok(s) => break s,
+            Err(iamd_token::TokenError::UnknownKey) => {
+                // Another server may have rotated the ring: reload once.
+                let st = state.clone();
+                let fresh = tokio::task::spawn_blocking(move || st.reload_ring())
+                    .await
+                    .map_err(|_| ApiError::service_failure())?
+                    .map_err(|_| ApiError::service_failure())?;
+                if fresh.keys.len() == ring.keys.len() {
+                    return Err(invalid_token());
+                }
+                ring = fresh;
+            }
+            Err(e) => return Err(token_error(&e)),
+        }
+    };
+    let opts = VerifyOptions {
+        services: &[service.name()],
+        ..VerifyOptions::IAM_STS
+    };
+    iamd_sigv4::verify_with(
+        req,
+        auth,
+        &session.secret_access_key,
+        now,
+        Some(&state.signing_keys),
+        &opts,
+    )
+    .map_err(|e| auth_error(&e))?;
+    Ok(Principal::from_session(Arc::new(session)))
 }

@@ -73,6 +73,11 @@ pub fn compile(sources: PolicySources) -> CompiledSet {
         .iter()
         .filter_map(|s| compile_one(&s.id, &s.document))
         .collect();
+    let session = sources.session.as_ref().map(|list| {
+        list.iter()
+            .filter_map(|s| compile_one(&s.id, &s.document))
+            .collect::<Vec<_>>()
+    });
     let permissions_boundary = sources.boundary.as_ref().map(|b| {
         compile_one(&b.id, &b.document).unwrap_or_else(|| {
             Arc::new(
@@ -89,6 +94,7 @@ pub fn compile(sources: PolicySources) -> CompiledSet {
         set: PolicySet {
             identity,
             permissions_boundary,
+            session,
             ..PolicySet::default()
         },
         principal_tags: sources.principal_tags,
@@ -107,19 +113,33 @@ pub fn policy_set(
     caller: &Principal,
     generation: u64,
 ) -> Result<Arc<CompiledSet>, IamError> {
-    if let Some(s) = state.policies.get(generation, &caller.arn) {
+    // A session's policies differ from its role's: key sessions by their access key.
+    let key = match (&caller.session, &caller.access_key_id) {
+        (Some(_), Some(k)) => k.as_str(),
+        _ => caller.arn.as_str(),
+    };
+    if let Some(s) = state.policies.get(generation, key) {
         return Ok(s);
     }
     let set = Arc::new(compile(authz::sources_for(tx, caller)?));
-    state.policies.insert(generation, &caller.arn, set.clone());
+    state.policies.insert(generation, key, set.clone());
     Ok(set)
 }
 
 /// The policy engine's view of the caller.
 pub fn engine_principal(caller: &Principal) -> iamd_policy::Principal {
-    let mut p = match caller.kind {
+    let mut p = match &caller.kind {
         PrincipalKind::Root => iamd_policy::Principal::root(&caller.account),
         PrincipalKind::User { .. } => iamd_policy::Principal::user(&caller.arn),
+        PrincipalKind::AssumedRole {
+            role_name,
+            role_path,
+            ..
+        } => iamd_policy::Principal::assumed_role(
+            &caller.arn,
+            &format!("arn:aws:iam::{}:role{role_path}{role_name}", caller.account),
+        ),
+        PrincipalKind::FederatedUser { .. } => iamd_policy::Principal::federated_user(&caller.arn),
     };
     p.unique_id = Some(caller.user_id.clone());
     p
@@ -147,8 +167,39 @@ pub fn global_context(
         match caller.kind {
             PrincipalKind::Root => "Account",
             PrincipalKind::User { .. } => "User",
+            PrincipalKind::AssumedRole { .. } => "AssumedRole",
+            PrincipalKind::FederatedUser { .. } => "FederatedUser",
         },
     );
+    if let Some(s) = &caller.session {
+        // Keys that exist only for temporary credentials.
+        c.insert(
+            "aws:MultiFactorAuthPresent",
+            ContextValue::single(Scalar::Bool(s.mfa_authenticated)),
+        );
+        if let Some(age) = s.mfa_age(now.unix_timestamp()) {
+            c.insert(
+                "aws:MultiFactorAuthAge",
+                ContextValue::single(Scalar::Number(age as f64)),
+            );
+        }
+        c.insert(
+            "aws:TokenIssueTime",
+            ContextValue::single(Scalar::Date(i128::from(s.issued_at) * 1_000_000_000)),
+        );
+        if let Some(si) = &s.source_identity {
+            c.insert_str("aws:SourceIdentity", si);
+        }
+        if let iamd_token::SessionPrincipal::AssumedRole {
+            federated_provider: Some(fp),
+            role_arn,
+            ..
+        } = &s.principal
+        {
+            c.insert_str("aws:FederatedProvider", fp);
+            let _ = role_arn;
+        }
+    }
     for t in tags {
         c.insert_str(&format!("aws:PrincipalTag/{}", t.key), &t.value);
     }
@@ -304,7 +355,7 @@ pub fn authorize(state: &AppState, tx: &mut dyn Tx, a: &Authz) -> Result<(), Iam
         generation,
     } = *a;
     let account = caller.account.as_str();
-    if caller.is_root() {
+    if caller.is_root() && caller.session.is_none() {
         return Ok(());
     }
     let Some(auth) = iamd_actions::authorization(&op.name) else {
@@ -320,7 +371,15 @@ pub fn authorize(state: &AppState, tx: &mut dyn Tx, a: &Authz) -> Result<(), Iam
         Enforcement::NotAuthorized | Enforcement::TrustPolicyOnly => return Ok(()),
         Enforcement::Identity | Enforcement::IdentityAndTrust => {}
     }
+    session_restrictions(caller, op)?;
+    if caller.is_root() {
+        return Ok(());
+    }
     let compiled = policy_set(state, tx, caller, generation)?;
+    let trust = match auth.enforcement {
+        Enforcement::IdentityAndTrust => Some(trust_policy(tx, params)?),
+        _ => None,
+    };
     let principal = engine_principal(caller);
     let base = global_context(caller, &compiled.principal_tags, facts, now);
     for check in auth.applicable(params) {
@@ -339,7 +398,19 @@ pub fn authorize(state: &AppState, tx: &mut dyn Tx, a: &Authz) -> Result<(), Iam
             resource: &resource.arn,
             context: &context,
         };
-        let result = iamd_policy::evaluate(&request, &compiled.set);
+        let result = match (
+            &trust,
+            check.action.eq_ignore_ascii_case("sts:AssumeRole")
+                || check.action.to_ascii_lowercase().starts_with("sts:"),
+        ) {
+            (Some((policy, owner)), true) if resource.arn.contains(":role/") => {
+                let mut set = compiled.set.clone();
+                set.resource = Some(policy.clone());
+                set.resource_owner = Some(owner.clone());
+                iamd_policy::evaluate(&request, &set)
+            }
+            _ => iamd_policy::evaluate(&request, &compiled.set),
+        };
         if !result.is_allowed() {
             let reason = result.denial_reason(check.action).unwrap_or_default();
             return Err(ApiError::access_denied(format!(
@@ -350,4 +421,84 @@ pub fn authorize(state: &AppState, tx: &mut dyn Tx, a: &Authz) -> Result<(), Iam
         }
     }
     Ok(())
+}
+
+/// AWS's limits on what temporary credentials may call, whatever their policies say.
+fn session_restrictions(caller: &Principal, op: &Operation) -> Result<(), IamError> {
+    let Some(_) = &caller.session else {
+        return Ok(());
+    };
+    let action = format!("{}:{}", op.service.name(), op.name);
+    let refuse = |why: &str| -> IamError {
+        ApiError::access_denied(format!(
+            "User: {} is not authorized to perform: {action} because {why}",
+            caller.arn
+        ))
+        .into()
+    };
+    match &caller.kind {
+        PrincipalKind::FederatedUser { .. } => {
+            if op.name != "GetCallerIdentity" {
+                return Err(refuse(
+                    "federated user sessions may call no IAM operation and no STS operation but GetCallerIdentity",
+                ));
+            }
+        }
+        PrincipalKind::User { .. } | PrincipalKind::Root => {
+            // GetSessionToken credentials.
+            let mfa = caller.session.as_ref().is_some_and(|s| s.mfa_authenticated);
+            let sts_ok = matches!(op.name.as_str(), "AssumeRole" | "GetCallerIdentity");
+            if op.service.name() == "sts" && !sts_ok {
+                return Err(refuse(
+                    "GetSessionToken credentials may call only AssumeRole and GetCallerIdentity in STS",
+                ));
+            }
+            if op.service.name() == "iam" && !mfa {
+                return Err(refuse(
+                    "GetSessionToken credentials without MFA may not call IAM",
+                ));
+            }
+        }
+        PrincipalKind::AssumedRole { .. } => {
+            if op.name == "GetSessionToken" {
+                return Err(refuse(
+                    "GetSessionToken may not be called with temporary credentials",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The trust policy of the role in `RoleArn`, compiled, with the account that owns the role.
+fn trust_policy(
+    tx: &mut dyn Tx,
+    params: &Params,
+) -> Result<(Arc<CompiledPolicy>, String), IamError> {
+    let arn = params.str("RoleArn").unwrap_or_default();
+    let (account, name) = parse_role_arn(arn)
+        .ok_or_else(|| IamError::from(ApiError::validation(format!("{arn} is invalid"))))?;
+    let role = iamd_iam::roles::find(tx, &account, &name).map_err(|_| {
+        IamError::from(ApiError::access_denied(format!(
+            "Not authorized to perform sts:AssumeRole on resource {arn}"
+        )))
+    })?;
+    let policy = CompiledPolicy::from_text(
+        &role.assume_role_policy,
+        DocumentKind::RoleTrust,
+        format!("{arn}/trust"),
+    )
+    .map_err(|e| IamError::from(ApiError::new("MalformedPolicyDocument", 400, e.message)))?;
+    Ok((Arc::new(policy), account))
+}
+
+/// `arn:aws:iam::ACCOUNT:role/PATH/NAME` → (ACCOUNT, NAME).
+pub fn parse_role_arn(arn: &str) -> Option<(String, String)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account, rest) = rest.split_once(":role/")?;
+    let name = rest.rsplit('/').next()?;
+    if account.len() != 12 || name.is_empty() {
+        return None;
+    }
+    Some((account.to_string(), name.to_string()))
 }

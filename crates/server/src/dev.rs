@@ -62,7 +62,8 @@ pub async fn reset(State(state): State<Arc<AppState>>) -> Response {
             OffsetDateTime::now_utc(),
         )
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+        st.reload_ring().map(|_| ())
     })
     .await;
     match done {

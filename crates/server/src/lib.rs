@@ -64,11 +64,25 @@ pub struct AppState {
     pub signing_keys: SigningKeyCache,
     pub credentials: CredentialCache,
     pub policies: PolicyCache,
+    /// The session-token key ring (from the store; reloaded when a token names a key this
+    /// server has not seen, e.g. after another server rotated the ring).
+    ring: std::sync::RwLock<Arc<iamd_token::KeyRing>>,
 }
 
 impl AppState {
-    pub fn new(config: Config, store: Arc<dyn Store>, master: Arc<MasterKey>) -> AppState {
-        AppState {
+    /// The shared state; loads (or creates) the session-token key ring from the store.
+    pub fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        master: Arc<MasterKey>,
+    ) -> Result<AppState, String> {
+        let ring = iamd_iam::keyring::load_or_create(
+            store.as_ref(),
+            &master,
+            time::OffsetDateTime::now_utc(),
+        )
+        .map_err(|e| format!("cannot load the token key ring: {e}"))?;
+        Ok(AppState {
             config,
             store,
             master,
@@ -76,7 +90,25 @@ impl AppState {
             signing_keys: SigningKeyCache::new(4096),
             credentials: CredentialCache::default(),
             policies: PolicyCache::default(),
-        }
+            ring: std::sync::RwLock::new(Arc::new(ring)),
+        })
+    }
+
+    pub fn ring(&self) -> Arc<iamd_token::KeyRing> {
+        self.ring.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Reloads the key ring from the store.
+    pub fn reload_ring(&self) -> Result<Arc<iamd_token::KeyRing>, String> {
+        let ring = iamd_iam::keyring::load_or_create(
+            self.store.as_ref(),
+            &self.master,
+            time::OffsetDateTime::now_utc(),
+        )
+        .map_err(|e| e.to_string())?;
+        let ring = Arc::new(ring);
+        *self.ring.write().unwrap_or_else(|p| p.into_inner()) = ring.clone();
+        Ok(ring)
     }
 }
 

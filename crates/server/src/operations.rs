@@ -2,7 +2,7 @@
 //! answers `NotImplemented` (501): iamd says so rather than pretending.
 
 use iamd_iam::{
-    Ctx, IamError, Principal, access_keys, explain, groups, inline, policies, roles, users,
+    Ctx, IamError, Principal, access_keys, explain, groups, inline, mfa, policies, roles, users,
 };
 use iamd_store::Tx;
 use iamd_wire::{Params, Value};
@@ -106,6 +106,20 @@ pub fn handler(name: &str) -> Option<Handler> {
         "GetContextKeysForCustomPolicy" => Read(explain::get_context_keys_for_custom_policy),
         "GetContextKeysForPrincipalPolicy" => Read(explain::get_context_keys_for_principal_policy),
         "GetAccountAuthorizationDetails" => Read(explain::get_account_authorization_details),
+        "GetSessionToken" => Write(iamd_sts::get_session_token),
+        "GetFederationToken" => Read(iamd_sts::get_federation_token),
+        "AssumeRole" => Write(iamd_sts::assume_role),
+        "CreateVirtualMFADevice" => Write(mfa::create_virtual_mfa_device),
+        "EnableMFADevice" => Write(mfa::enable_mfa_device),
+        "ResyncMFADevice" => Write(mfa::resync_mfa_device),
+        "DeactivateMFADevice" => Write(mfa::deactivate_mfa_device),
+        "DeleteVirtualMFADevice" => Write(mfa::delete_virtual_mfa_device),
+        "ListMFADevices" => Read(mfa::list_mfa_devices),
+        "ListVirtualMFADevices" => Read(mfa::list_virtual_mfa_devices),
+        "GetMFADevice" => Read(mfa::get_mfa_device),
+        "TagMFADevice" => Write(mfa::tag_mfa_device),
+        "UntagMFADevice" => Write(mfa::untag_mfa_device),
+        "ListMFADeviceTags" => Read(mfa::list_mfa_device_tags),
         "PutUserPermissionsBoundary" => Write(policies::put_user_permissions_boundary),
         "DeleteUserPermissionsBoundary" => Write(policies::delete_user_permissions_boundary),
         _ => return None,

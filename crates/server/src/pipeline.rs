@@ -238,12 +238,14 @@ async fn operate(
         let now = OffsetDateTime::now_utc();
         let generation = st.store.generation();
         let account = caller.account.clone();
+        let ring = st.ring();
         let ctx = Ctx {
             caller: &caller,
             account: &account,
             now,
             limits: &st.config.limits,
             master: &st.master,
+            ring: &ring,
         };
         let store = st.store.as_ref();
         let mut body = |tx: &mut dyn iamd_store::Tx| -> Result<Value, iamd_iam::IamError> {

@@ -32,7 +32,7 @@ fn start(dev: bool) -> Server {
     .unwrap();
     let mut config = Config::new(boot.account_id.clone());
     config.dev = dev;
-    let state = Arc::new(AppState::new(config, store, Arc::new(master)));
+    let state = Arc::new(AppState::new(config, store, Arc::new(master)).unwrap());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

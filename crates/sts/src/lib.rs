@@ -1,5 +1,10 @@
-//! STS operations. Temporary credentials (sealed session tokens, AssumeRole, federation) come
-//! with the STS issue; today this crate answers `GetCallerIdentity`.
+//! STS operations. Temporary credentials are an `ASIA…` key, a secret and a sealed session
+//! token (`iamd-token`) that any server opens without a database read; issuing one writes
+//! nothing but bookkeeping (a role's last use, an MFA device's last code).
+
+mod issue;
+
+pub use issue::{assume_role, get_federation_token, get_session_token};
 
 use iamd_iam::Principal;
 use iamd_wire::Value;

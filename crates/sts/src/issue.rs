@@ -1,0 +1,338 @@
+//! GetSessionToken, GetFederationToken and AssumeRole: who may get which session, for how long,
+//! with which session policies, tags and MFA state.
+
+use iamd_iam::{Ctx, IamError, PrincipalKind, mfa, policies, roles};
+use iamd_policy::DocumentKind;
+use iamd_store::Tx;
+use iamd_token::{Session, SessionOwner, SessionPrincipal, SessionTag};
+use iamd_wire::{ApiError, Params, Value};
+
+/// Session policies, tags and transitive keys together may use this much packed space (AWS
+/// reports the share used as `PackedPolicySize`, a percentage).
+const PACKED_LIMIT: usize = 2048;
+
+fn validation(message: impl Into<String>) -> IamError {
+    ApiError::validation(message).into()
+}
+
+/// `Credentials` of a response.
+fn credentials(s: &Session, token: &str) -> Result<Value, IamError> {
+    let expiration = time::OffsetDateTime::from_unix_timestamp(s.expires_at)
+        .map_err(|_| IamError::from(ApiError::service_failure()))?;
+    Ok(Value::object()
+        .with("AccessKeyId", s.access_key_id.as_str())
+        .with("SecretAccessKey", s.secret_access_key.as_str())
+        .with("SessionToken", token)
+        .with("Expiration", expiration))
+}
+
+fn seal(ctx: &Ctx, s: &Session) -> Result<String, IamError> {
+    iamd_token::seal(s, ctx.ring)
+        .map_err(|e| IamError::from(ApiError::new(e.code(), e.status(), e.message())))
+}
+
+/// A session with fresh credentials and the common fields filled.
+fn new_session(
+    ctx: &Ctx,
+    principal: SessionPrincipal,
+    arn: String,
+    user_id: String,
+    duration: i64,
+) -> Result<Session, IamError> {
+    let creds =
+        iamd_token::mint_credentials().map_err(|_| IamError::from(ApiError::service_failure()))?;
+    let now = ctx.now.unix_timestamp();
+    let inherited = ctx.caller.session.as_deref();
+    Ok(Session {
+        version: iamd_token::SESSION_VERSION,
+        access_key_id: creds.access_key_id,
+        secret_access_key: creds.secret_access_key,
+        account: ctx.account.to_string(),
+        principal,
+        arn,
+        user_id,
+        policy: None,
+        policy_arns: Vec::new(),
+        // MFA state carries over when a session is used to get another one.
+        mfa_authenticated: inherited.is_some_and(|s| s.mfa_authenticated),
+        mfa_auth_time: inherited.and_then(|s| s.mfa_auth_time),
+        tags: Vec::new(),
+        transitive_tag_keys: Vec::new(),
+        source_identity: inherited.and_then(|s| s.source_identity.clone()),
+        issued_at: now,
+        expires_at: now + duration,
+        issuer: ctx.caller.arn.clone(),
+        chain_depth: inherited.map_or(0, |s| s.chain_depth.saturating_add(1)),
+        key_id: 0,
+    })
+}
+
+/// `SerialNumber` + `TokenCode`: checked against the caller's MFA device.
+fn check_mfa(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, s: &mut Session) -> Result<(), IamError> {
+    match (p.str("SerialNumber"), p.str("TokenCode")) {
+        (None, None) => Ok(()),
+        (Some(serial), Some(code)) => {
+            let user_id = match &ctx.caller.kind {
+                PrincipalKind::User { .. } => Some(ctx.caller.user_id.as_str()),
+                PrincipalKind::Root => None,
+                _ => {
+                    return Err(ApiError::access_denied(
+                        "MultiFactorAuthentication failed: MFA devices belong to IAM users.",
+                    )
+                    .into());
+                }
+            };
+            mfa::check_code(tx, ctx, user_id, serial, code)?;
+            s.mfa_authenticated = true;
+            s.mfa_auth_time = Some(ctx.now.unix_timestamp());
+            Ok(())
+        }
+        _ => Err(validation(
+            "SerialNumber and TokenCode must be given together.",
+        )),
+    }
+}
+
+/// `Policy` and `PolicyArns`: validated as identity policies; returns the packed size share.
+fn session_policies(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    p: &Params,
+    s: &mut Session,
+) -> Result<usize, IamError> {
+    let mut used = 0usize;
+    if let Some(doc) = p.str("Policy") {
+        iamd_policy::parse(doc, DocumentKind::Identity).map_err(|e| {
+            IamError::from(ApiError::new("MalformedPolicyDocument", 400, e.message))
+        })?;
+        used += iamd_policy::policy_size(doc);
+        s.policy = Some(doc.to_string());
+    }
+    for d in p.list("PolicyArns").unwrap_or_default() {
+        let Some(arn) = d.get("arn").and_then(Value::as_str) else {
+            continue;
+        };
+        policies::resolve(tx, ctx.account, arn).map_err(|_| {
+            IamError::from(ApiError::new(
+                "MalformedPolicyDocument",
+                400,
+                format!("Policy {arn} does not exist or is not attachable."),
+            ))
+        })?;
+        used += arn.len();
+        s.policy_arns.push(arn.to_string());
+    }
+    for t in p.list("Tags").unwrap_or_default() {
+        let key = t.get("Key").and_then(Value::as_str).unwrap_or_default();
+        let value = t.get("Value").and_then(Value::as_str).unwrap_or_default();
+        if s.tags.iter().any(|e| e.key.eq_ignore_ascii_case(key)) {
+            return Err(ApiError::invalid_parameter_value(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            )
+            .into());
+        }
+        used += key.len() + value.len();
+        s.tags.push(SessionTag::new(key, value));
+    }
+    let percent = (used * 100).div_ceil(PACKED_LIMIT);
+    if percent > 100 {
+        return Err(ApiError::new(
+            "PackedPolicyTooLarge",
+            400,
+            format!("Packed policy consumes {percent}% of allotted space, please use smaller policy for role."),
+        )
+        .into());
+    }
+    Ok(percent)
+}
+
+fn duration(p: &Params, default: i64, max: i64, too_long: &str) -> Result<i64, IamError> {
+    let d = p.int("DurationSeconds").unwrap_or(default);
+    if d > max {
+        return Err(validation(too_long));
+    }
+    Ok(d)
+}
+
+pub fn get_session_token(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    if ctx.caller.is_session() {
+        return Err(ApiError::access_denied(
+            "Cannot call GetSessionToken with session credentials",
+        )
+        .into());
+    }
+    let (owner, duration) = match &ctx.caller.kind {
+        // Root sessions are limited to an hour: longer requests get an hour.
+        PrincipalKind::Root => (
+            SessionOwner::Root,
+            p.int("DurationSeconds").unwrap_or(3600).min(3600),
+        ),
+        PrincipalKind::User { .. } => (
+            SessionOwner::User {
+                user_arn: ctx.caller.arn.clone(),
+                user_id: ctx.caller.user_id.clone(),
+            },
+            p.int("DurationSeconds").unwrap_or(43_200),
+        ),
+        _ => {
+            return Err(ApiError::access_denied(
+                "Cannot call GetSessionToken with session credentials",
+            )
+            .into());
+        }
+    };
+    let mut s = new_session(
+        ctx,
+        SessionPrincipal::SessionOf(owner),
+        ctx.caller.arn.clone(),
+        ctx.caller.user_id.clone(),
+        duration,
+    )?;
+    check_mfa(tx, ctx, p, &mut s)?;
+    let token = seal(ctx, &s)?;
+    Ok(Value::object().with("Credentials", credentials(&s, &token)?))
+}
+
+pub fn get_federation_token(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let issuer = match &ctx.caller.kind {
+        _ if ctx.caller.is_session() => {
+            return Err(ApiError::access_denied(
+                "Cannot call GetFederationToken with session credentials",
+            )
+            .into());
+        }
+        PrincipalKind::User { .. } | PrincipalKind::Root => ctx.caller.arn.clone(),
+        _ => {
+            return Err(ApiError::access_denied(
+                "Cannot call GetFederationToken with session credentials",
+            )
+            .into());
+        }
+    };
+    let name = p.str("Name").unwrap_or_default();
+    let duration = if ctx.caller.is_root() {
+        p.int("DurationSeconds").unwrap_or(3600).min(3600)
+    } else {
+        p.int("DurationSeconds").unwrap_or(43_200)
+    };
+    let arn = iamd_token::federated_user_arn(ctx.account, name);
+    let id = iamd_token::federated_user_id(ctx.account, name);
+    let principal = SessionPrincipal::FederatedUser {
+        name: name.to_string(),
+        issuer_user_arn: issuer,
+    };
+    let mut s = new_session(ctx, principal, arn.clone(), id.clone(), duration)?;
+    let packed = session_policies(tx, ctx, p, &mut s)?;
+    let token = seal(ctx, &s)?;
+    Ok(Value::object()
+        .with("Credentials", credentials(&s, &token)?)
+        .with(
+            "FederatedUser",
+            Value::object().with("FederatedUserId", id).with("Arn", arn),
+        )
+        .with("PackedPolicySize", packed as i64))
+}
+
+/// `arn:aws:iam::ACCOUNT:role/PATH/NAME` → (ACCOUNT, NAME).
+fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account, rest) = rest.split_once(":role/")?;
+    Some((account, rest.rsplit('/').next()?))
+}
+
+pub fn assume_role(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    if ctx.caller.is_root() && !ctx.caller.is_session() {
+        return Err(ApiError::access_denied("Roles may not be assumed by root accounts.").into());
+    }
+    let arn = p.str("RoleArn").unwrap_or_default();
+    let session_name = p.str("RoleSessionName").unwrap_or_default();
+    let Some((account, name)) = parse_role_arn(arn) else {
+        return Err(validation(format!("{arn} is invalid")));
+    };
+    let mut role = roles::find(tx, account, name).map_err(|_| {
+        IamError::from(ApiError::access_denied(format!(
+            "User: {} is not authorized to perform: sts:AssumeRole on resource: {arn}",
+            ctx.caller.arn
+        )))
+    })?;
+    let chained = matches!(ctx.caller.kind, PrincipalKind::AssumedRole { .. });
+    let duration = if chained {
+        duration(
+            p,
+            3600,
+            iamd_token::CHAINED_MAX_DURATION_SECS,
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+        )?
+    } else {
+        duration(
+            p,
+            3600,
+            role.max_session_duration,
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        )?
+    };
+    let role_arn = roles::role_arn(account, &role.path, &role.name);
+    let session_arn = iamd_token::assumed_role_arn(account, &role.name, session_name);
+    let user_id = iamd_token::assumed_role_user_id(&role.id, session_name);
+    let principal = SessionPrincipal::AssumedRole {
+        role_arn,
+        role_id: role.id.clone(),
+        session_name: session_name.to_string(),
+        federated_provider: None,
+    };
+    let mut s = new_session(
+        ctx,
+        principal,
+        session_arn.clone(),
+        user_id.clone(),
+        duration,
+    )?;
+    s.account = account.to_string();
+    // Transitive session tags of the calling session carry over to the chained one.
+    if let Some(prev) = ctx.caller.session.as_deref() {
+        for t in prev.transitive_tags() {
+            s.tags.push(t.clone());
+        }
+        s.transitive_tag_keys = prev.transitive_tag_keys.clone();
+    }
+    if let Some(si) = p.str("SourceIdentity") {
+        if s.source_identity.as_deref().is_some_and(|prev| prev != si) {
+            return Err(validation(
+                "SourceIdentity cannot be changed once set on a role session chain.",
+            ));
+        }
+        s.source_identity = Some(si.to_string());
+    }
+    check_mfa(tx, ctx, p, &mut s)?;
+    let packed = session_policies(tx, ctx, p, &mut s)?;
+    for k in p
+        .list("TransitiveTagKeys")
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_str)
+    {
+        if !s.tags.iter().any(|t| t.key.eq_ignore_ascii_case(k)) {
+            return Err(ApiError::invalid_parameter_value(format!(
+                "The specified transitive tag key {k} must be included in the requested tags."
+            ))
+            .into());
+        }
+        s.transitive_tag_keys.push(k.to_string());
+    }
+    let token = seal(ctx, &s)?;
+    role.last_used = Some(iamd_iam::records::RoleLastUsed {
+        date: ctx.now,
+        region: "us-east-1".to_string(),
+    });
+    iamd_iam::records::put(tx, &iamd_iam::keys::role(account, &role.name), &role)?;
+    Ok(Value::object()
+        .with("Credentials", credentials(&s, &token)?)
+        .with(
+            "AssumedRoleUser",
+            Value::object()
+                .with("AssumedRoleId", user_id)
+                .with("Arn", session_arn),
+        )
+        .with("PackedPolicySize", packed as i64)
+        .with_opt("SourceIdentity", s.source_identity.clone()))
+}
