@@ -44,7 +44,9 @@
 //!     instance_id: "i-0123456789abcdef0".into(),
 //!     ..AgentConfig::default()
 //! };
-//! run(config, Arc::new(source), async { let _ = tokio::signal::ctrl_c().await; }).await
+//! let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+//! # drop(stop);
+//! run(config, Arc::new(source), async { let _ = stopped.await; }).await
 //! # }
 //! ```
 //!

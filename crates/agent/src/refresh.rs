@@ -33,7 +33,9 @@ pub fn refresh_at(obtained: SystemTime, expiration: SystemTime, margin: Duration
     } else {
         half
     };
-    expiration.checked_sub(ahead).unwrap_or(obtained)
+    expiration
+        .checked_sub(ahead)
+        .map_or(obtained, |t| t.max(obtained))
 }
 
 /// The retry delay after `failures` consecutive failures (1 → `INITIAL_BACKOFF`).
