@@ -164,15 +164,13 @@ fn usable_key(value: &serde_json::Value) -> Option<JwkKey> {
             _ => return None,
         },
         // Symmetric keys never verify ID tokens here; anything else is unknown.
-        AlgorithmParameters::OctetKey(_) | AlgorithmParameters::Other(_) => return None,
+        _ => return None,
     };
     // The JWK's own `alg`, when given, as a string ("RS256"); unknown ones make the key unusable.
     let alg = match value.get("alg") {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(a)) => {
-            if parse_signing_alg(a).is_none() {
-                return None;
-            }
+            parse_signing_alg(a)?;
             Some(a.clone())
         }
         Some(_) => return None,

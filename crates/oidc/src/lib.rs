@@ -22,7 +22,7 @@ mod verify;
 
 pub use error::{MSG_INVALID_TOKEN, MSG_KEY_RETRIEVAL, OidcError};
 pub use fetch::{
-    DEFAULT_TTL_SECS, FetchError, HttpFetch, HTTP_TIMEOUT_SECS, JwksSource, KeyStore, UreqFetcher,
+    DEFAULT_TTL_SECS, FetchError, HTTP_TIMEOUT_SECS, HttpFetch, JwksSource, KeyStore, UreqFetcher,
 };
 pub use jwks::{JwkKey, Jwks};
 pub use provider::{ProviderConfig, WellKnown, provider_name_for_issuer};

@@ -70,7 +70,8 @@ pub fn verify(
         Some(Value::String(a)) => a.clone(),
         _ => return Err(OidcError::Malformed),
     };
-    let alg = parse_signing_alg(&alg_name).ok_or(OidcError::UnsupportedAlgorithm(alg_name.clone()))?;
+    let alg =
+        parse_signing_alg(&alg_name).ok_or(OidcError::UnsupportedAlgorithm(alg_name.clone()))?;
     let kid = match header.get("kid") {
         None | Some(Value::Null) => None,
         Some(Value::String(k)) => Some(k.clone()),
