@@ -655,3 +655,97 @@ def access_denied(fn, *a, **kw) -> str:
         fn(*a, **kw)
     assert error_of(ei.value) == ("AccessDenied", 403), ei.value.response
     return ei.value.response["Error"]["Message"]
+
+
+# --------------------------------------------------------------------------------------------
+# TOTP and temporary credentials (additive: STS sessions, MFA and dev-mode tests)
+# --------------------------------------------------------------------------------------------
+
+TOTP_STEP = 30
+
+
+def totp_step(now: float | None = None) -> int:
+    return int((time.time() if now is None else now) // TOTP_STEP)
+
+
+def totp(seed_b32: str | bytes, step: int) -> str:
+    """RFC 6238 TOTP (HMAC-SHA1, 30 s, 6 digits) of a Base32 seed at a time step; written here
+    independently of the server's implementation."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+
+    if isinstance(seed_b32, bytes):
+        seed_b32 = seed_b32.decode()
+    seed_b32 = seed_b32.strip().upper()
+    key = base64.b32decode(seed_b32 + "=" * (-len(seed_b32) % 8))
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    value = struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def quiet_step(margin: float = 4.0) -> int:
+    """The current TOTP step, after waiting out the last `margin` seconds of a step, so that
+    codes computed now are still in the server's window when it checks them."""
+    left = TOTP_STEP - (time.time() % TOTP_STEP)
+    if left < margin:
+        time.sleep(left + 0.1)
+    return totp_step()
+
+
+@dataclass
+class VirtualMfa:
+    serial: str
+    seed: str
+    next_step: int  # the first step whose code the server has not seen yet
+
+    def next_code(self) -> str:
+        """A code the device has not used yet (consumes it). Call right after enabling."""
+        code = totp(self.seed, self.next_step)
+        self.next_step += 1
+        return code
+
+
+def enable_virtual_mfa(iam, user_name: str, device_name: str | None = None) -> VirtualMfa:
+    """As `iam` (root or a permitted user): create a virtual MFA device and enable it for
+    `user_name` with the codes of steps t-1 and t, so the code of t+1 stays unused for one
+    STS call right away."""
+    dev = iam.create_virtual_mfa_device(VirtualMFADeviceName=device_name or unique("mfa"))["VirtualMFADevice"]
+    seed = dev["Base32StringSeed"]
+    seed = seed.decode() if isinstance(seed, bytes) else seed
+    t = quiet_step()
+    iam.enable_mfa_device(UserName=user_name, SerialNumber=dev["SerialNumber"],
+                          AuthenticationCode1=totp(seed, t - 1), AuthenticationCode2=totp(seed, t))
+    return VirtualMfa(dev["SerialNumber"], seed, t + 1)
+
+
+def temp_client(server: "IamdServer", creds: Mapping[str, object], service: str, region: str = REGION,
+                **config_kw):
+    """A boto3 client signed with temporary credentials (an STS `Credentials` structure)."""
+    cfg = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5,
+                 read_timeout=HTTP_TIMEOUT, **config_kw)
+    return boto3.session.Session().client(
+        service, endpoint_url=server.endpoint, region_name=region, config=cfg,
+        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"])
+
+
+def temp_credentials_file(server: "IamdServer", creds: Mapping[str, object]) -> Path:
+    """A shared-credentials file holding temporary credentials, for the aws CLI."""
+    p = server.data_dir.parent / f"creds-session-{uuid.uuid4().hex[:8]}"
+    p.write_text(f"[default]\naws_access_key_id = {creds['AccessKeyId']}\n"
+                 f"aws_secret_access_key = {creds['SecretAccessKey']}\n"
+                 f"aws_session_token = {creds['SessionToken']}\n")
+    p.chmod(0o600)
+    return p
+
+
+def trust_doc(*statements: Mapping[str, object]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def trust_aws(principals, actions="sts:AssumeRole", **extra) -> dict:
+    """A trust statement allowing AWS principals (ARNs or account IDs) to assume the role."""
+    return {"Effect": "Allow", "Principal": {"AWS": principals}, "Action": actions, **extra}
