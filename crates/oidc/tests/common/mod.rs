@@ -1,5 +1,5 @@
 //! Test helpers: signing keys from the fixtures, JWKS built from them, token minting.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
