@@ -6,9 +6,11 @@
 //! identifiers, quotas, conflicts, AWS's messages.
 
 pub mod access_keys;
+pub mod account;
 pub mod accounts;
 pub mod authz;
 pub mod aws_policies;
+pub mod certificates;
 pub mod credentials;
 pub mod documents;
 pub mod entities;
@@ -21,6 +23,7 @@ pub mod keyring;
 pub mod keys;
 pub mod mfa;
 mod pagination;
+pub mod passwords;
 pub mod policies;
 pub mod principal;
 pub mod records;

@@ -276,9 +276,10 @@ pub fn list_virtual_mfa_devices(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Resul
             }
             let mut out = Value::object().with("SerialNumber", d.serial.as_str());
             if let Some(uid) = &d.user_id
-                && let Some(u) = users::find_by_id(tx, ctx.account, uid)? {
-                    out = out.with("User", users::to_value(ctx.account, &u, false));
-                }
+                && let Some(u) = users::find_by_id(tx, ctx.account, uid)?
+            {
+                out = out.with("User", users::to_value(ctx.account, &u, false));
+            }
             out = out.with_opt("EnableDate", d.enabled);
             if !d.tags.is_empty() {
                 out = out.with("Tags", tags::to_value(&d.tags));
@@ -300,9 +301,9 @@ pub fn get_mfa_device(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, I
         && user
             .as_ref()
             .is_none_or(|u| !u.name.eq_ignore_ascii_case(n))
-        {
-            return Err(no_such_device(serial));
-        }
+    {
+        return Err(no_such_device(serial));
+    }
     Ok(Value::object()
         .with_opt("UserName", user.map(|u| u.name))
         .with("SerialNumber", d.serial.as_str())

@@ -197,6 +197,18 @@ pub fn delete_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
     if crate::mfa::user_has_devices(tx, ctx.account, &user.id)? {
         return Err(conflict("delete MFA device"));
     }
+    if tx
+        .get(&crate::passwords::profile_key(ctx.account, &user.id))?
+        .is_some()
+    {
+        return Err(conflict("delete login profile"));
+    }
+    if crate::certificates::user_has_signing_certificates(tx, ctx.account, &user.id)? {
+        return Err(conflict("delete signing certificates"));
+    }
+    if crate::certificates::user_has_ssh_keys(tx, ctx.account, &user.id)? {
+        return Err(conflict("delete SSH public keys"));
+    }
     if !tx
         .scan(&keys::attached_all(ctx.account, "user", &user.id), None, 1)?
         .is_empty()

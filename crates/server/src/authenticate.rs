@@ -129,6 +129,7 @@ pub async fn authenticate(
         // refuses them.
         return Err(invalid_token());
     }
+    state.last_used.note(&key_id, service.name(), auth.region());
     Ok(Some(cred.principal.clone()))
 }
 

@@ -411,7 +411,12 @@ pub fn authorize(state: &AppState, tx: &mut dyn Tx, a: &Authz) -> Result<(), Iam
             }
             _ => iamd_policy::evaluate(&request, &compiled.set),
         };
-        if !result.is_allowed() {
+        // With the password policy's AllowUsersToChangePassword, every IAM user may change
+        // their own password, whatever their policies say (unless a policy explicitly denies).
+        let password_self_service = op.name == "ChangePassword"
+            && result.decision == iamd_policy::Decision::ImplicitDeny
+            && iamd_iam::passwords::users_may_change_password(tx, account)?;
+        if !result.is_allowed() && !password_self_service {
             let reason = result.denial_reason(check.action).unwrap_or_default();
             return Err(ApiError::access_denied(format!(
                 "User: {} is not authorized to perform: {} on resource: {} {reason}",

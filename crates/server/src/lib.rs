@@ -7,6 +7,7 @@
 mod authenticate;
 mod authorize;
 mod dev;
+mod last_used;
 mod operations;
 mod pipeline;
 mod respond;
@@ -64,6 +65,7 @@ pub struct AppState {
     pub signing_keys: SigningKeyCache,
     pub credentials: CredentialCache,
     pub policies: PolicyCache,
+    pub last_used: last_used::LastUsedRecorder,
     /// The session-token key ring (from the store; reloaded when a token names a key this
     /// server has not seen, e.g. after another server rotated the ring).
     ring: std::sync::RwLock<Arc<iamd_token::KeyRing>>,
@@ -90,6 +92,7 @@ impl AppState {
             signing_keys: SigningKeyCache::new(4096),
             credentials: CredentialCache::default(),
             policies: PolicyCache::default(),
+            last_used: last_used::LastUsedRecorder::default(),
             ring: std::sync::RwLock::new(Arc::new(ring)),
         })
     }
@@ -119,6 +122,7 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    last_used::spawn_flusher(state.clone());
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
