@@ -333,6 +333,57 @@ pub fn list_mfa_device_tags(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Va
     tags::list(&d.tags, p)
 }
 
+fn mfa_denied() -> IamError {
+    ApiError::access_denied(
+        "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
+    )
+    .into()
+}
+
+/// The step a `TokenCode` matches for a device enabled for `user_id` (`None`: the root user's),
+/// if the code is valid and was not used before. Consumes nothing.
+fn matching_step(
+    tx: &mut dyn Tx,
+    master: &crate::secrets::MasterKey,
+    account: &str,
+    user_id: Option<&str>,
+    serial: &str,
+    code: &str,
+    now: OffsetDateTime,
+) -> Result<(MfaDevice, u64), IamError> {
+    let d = find(tx, account, serial).map_err(|_| mfa_denied())?;
+    if d.user_id.as_deref() != user_id || d.enabled.is_none() {
+        return Err(mfa_denied());
+    }
+    let b32 = master
+        .open(&d.seed, &d.serial)
+        .ok_or_else(|| IamError::from(ApiError::service_failure()))?;
+    let secret = iamd_mfa::base32::decode(&b32)
+        .ok_or_else(|| IamError::from(ApiError::service_failure()))?;
+    let now = u64::try_from(now.unix_timestamp()).unwrap_or_default();
+    let step = iamd_mfa::verify_after_with_drift(&secret, code, now, d.last_step, d.drift)
+        .ok_or_else(mfa_denied)?;
+    Ok((d, step))
+}
+
+/// Whether a `TokenCode` is valid now, without using it up (authorization checks it before the
+/// operation consumes it with [`check_code`]).
+pub fn code_is_valid(
+    tx: &mut dyn Tx,
+    master: &crate::secrets::MasterKey,
+    account: &str,
+    user_id: Option<&str>,
+    serial: &str,
+    code: &str,
+    now: OffsetDateTime,
+) -> Result<bool, IamError> {
+    match matching_step(tx, master, account, user_id, serial, code, now) {
+        Ok(_) => Ok(true),
+        Err(IamError::Api(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Checks a `TokenCode` for STS: the device must be enabled for `user_id` (or, with `None`,
 /// be the root user's), and the code valid and not used before. Records the step used.
 pub fn check_code(
@@ -342,20 +393,7 @@ pub fn check_code(
     serial: &str,
     code: &str,
 ) -> Result<(), IamError> {
-    let denied = || -> IamError {
-        ApiError::access_denied(
-            "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
-        )
-        .into()
-    };
-    let mut d = find(tx, ctx.account, serial).map_err(|_| denied())?;
-    if d.user_id.as_deref() != user_id || d.enabled.is_none() {
-        return Err(denied());
-    }
-    let secret = seed(ctx, &d)?;
-    let step =
-        iamd_mfa::verify_after_with_drift(&secret, code, now_unix(ctx), d.last_step, d.drift)
-            .ok_or_else(denied)?;
+    let (mut d, step) = matching_step(tx, ctx.master, ctx.account, user_id, serial, code, ctx.now)?;
     d.last_step = step;
     save(tx, ctx.account, &d)?;
     Ok(())

@@ -381,7 +381,29 @@ pub fn authorize(state: &AppState, tx: &mut dyn Tx, a: &Authz) -> Result<(), Iam
         _ => None,
     };
     let principal = engine_principal(caller);
-    let base = global_context(caller, &compiled.principal_tags, facts, now);
+    let mut base = global_context(caller, &compiled.principal_tags, facts, now);
+    if let (Some(serial), Some(code)) = (params.str("SerialNumber"), params.str("TokenCode")) {
+        // An MFA code in an STS request counts for this request's conditions (a trust policy's
+        // aws:MultiFactorAuthPresent); the operation then uses the code up.
+        let user_id = match caller.kind {
+            PrincipalKind::User { .. } => Some(caller.user_id.as_str()),
+            _ => None,
+        };
+        if !iamd_iam::mfa::code_is_valid(tx, &state.master, account, user_id, serial, code, now)? {
+            return Err(ApiError::access_denied(
+                "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
+            )
+            .into());
+        }
+        base.insert(
+            "aws:MultiFactorAuthPresent",
+            ContextValue::single(Scalar::Bool(true)),
+        );
+        base.insert(
+            "aws:MultiFactorAuthAge",
+            ContextValue::single(Scalar::Number(0.0)),
+        );
+    }
     for check in auth.applicable(params) {
         let resource = resolve(
             tx,
@@ -407,7 +429,14 @@ pub fn authorize(state: &AppState, tx: &mut dyn Tx, a: &Authz) -> Result<(), Iam
                 let mut set = compiled.set.clone();
                 set.resource = Some(policy.clone());
                 set.resource_owner = Some(owner.clone());
-                iamd_policy::evaluate(&request, &set)
+                let mut r = iamd_policy::evaluate(&request, &set);
+                // Unlike other resource-based policies, a role's trust policy must itself allow
+                // the caller: an identity-based Allow alone never lets anyone assume a role.
+                if r.is_allowed() && r.resource != iamd_policy::Outcome::Allow {
+                    r.decision = iamd_policy::Decision::ImplicitDeny;
+                    r.denied_by = Some(iamd_policy::PolicyType::Resource);
+                }
+                r
             }
             _ => iamd_policy::evaluate(&request, &compiled.set),
         };
