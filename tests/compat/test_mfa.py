@@ -13,6 +13,7 @@ import base64
 import struct
 
 import pytest
+from botocore.exceptions import ClientError
 
 from iamd_harness import enable_virtual_mfa, expect, quiet_step, recent, totp
 
@@ -111,7 +112,7 @@ def test_enable_refuses_a_device_already_in_use(iam, user, uniq):
     other = uniq("mfau")
     iam.create_user(UserName=other)
     t = mfa.next_step
-    with pytest.raises(Exception) as ei:
+    with pytest.raises(ClientError) as ei:
         iam.enable_mfa_device(UserName=other, SerialNumber=mfa.serial,
                               AuthenticationCode1=totp(mfa.seed, t), AuthenticationCode2=totp(mfa.seed, t + 1))
     code = ei.value.response["Error"]["Code"]
