@@ -22,6 +22,7 @@ pub mod inline;
 pub mod keyring;
 pub mod keys;
 pub mod mfa;
+pub mod oidc;
 mod pagination;
 pub mod passwords;
 pub mod policies;

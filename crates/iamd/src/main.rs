@@ -1,5 +1,6 @@
 //! The `iamd` command: thin glue over the crates.
 
+mod agent_cmd;
 mod policy_cmd;
 mod serve;
 
@@ -22,6 +23,8 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(serve::ServeArgs),
+    /// Serve an instance profile's role credentials on an EC2-compatible metadata endpoint.
+    Agent(agent_cmd::AgentArgs),
     /// The policy engine, offline.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
@@ -32,6 +35,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args).map(|()| true),
         Command::Policy(cmd) => policy_cmd::run(&cmd),
+        Command::Agent(args) => {
+            serve::init_logging(serve::LogFormat::Text);
+            agent_cmd::run(args).map(|()| true)
+        }
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -536,3 +536,38 @@ pub fn parse_role_arn(arn: &str) -> Option<(String, String)> {
     }
     Some((account.to_string(), name.to_string()))
 }
+
+/// `iam:PassRole` on `role_arn` for `service` (`iam:PassedToService`): what AWS checks when a
+/// principal hands a role to a service, such as an instance profile's role to EC2.
+pub fn pass_role(
+    state: &AppState,
+    tx: &mut dyn Tx,
+    a: &Authz,
+    role_arn: &str,
+    service: &str,
+) -> Result<(), IamError> {
+    let caller = a.caller;
+    if caller.is_root() && caller.session.is_none() {
+        return Ok(());
+    }
+    let compiled = policy_set(state, tx, caller, a.generation)?;
+    let principal = engine_principal(caller);
+    let mut context = global_context(caller, &compiled.principal_tags, a.facts, a.now);
+    context.insert_str("iam:PassedToService", service);
+    let request = iamd_policy::Request {
+        principal: &principal,
+        action: "iam:PassRole",
+        resource: role_arn,
+        context: &context,
+    };
+    let result = iamd_policy::evaluate(&request, &compiled.set);
+    if result.is_allowed() {
+        return Ok(());
+    }
+    Err(ApiError::access_denied(format!(
+        "User: {} is not authorized to perform: iam:PassRole on resource: {role_arn} {}",
+        caller.arn,
+        result.denial_reason("iam:PassRole").unwrap_or_default()
+    ))
+    .into())
+}

@@ -11,6 +11,7 @@ mod last_used;
 mod operations;
 mod pipeline;
 mod respond;
+mod web_identity;
 
 use std::sync::Arc;
 
@@ -42,6 +43,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Dev mode: the default account's root key (ID, secret), restored by `/_iamd/reset`.
     pub dev_root_key: Option<(String, String)>,
+    /// JSON Web Key Sets given for OIDC issuers (issuer URL, JWKS JSON), for hosts that cannot
+    /// reach the issuers; other issuers' keys are discovered.
+    pub oidc_jwks: Vec<(String, String)>,
 }
 
 impl Config {
@@ -52,6 +56,7 @@ impl Config {
             limits: Limits::default(),
             max_body_bytes: 1 << 20,
             dev_root_key: None,
+            oidc_jwks: Vec::new(),
         }
     }
 }
@@ -66,6 +71,8 @@ pub struct AppState {
     pub credentials: CredentialCache,
     pub policies: PolicyCache,
     pub last_used: last_used::LastUsedRecorder,
+    /// OIDC issuers' signing keys, discovered and cached (or configured).
+    pub oidc: iamd_oidc::KeyStore,
     /// The session-token key ring (from the store; reloaded when a token names a key this
     /// server has not seen, e.g. after another server rotated the ring).
     ring: std::sync::RwLock<Arc<iamd_token::KeyRing>>,
@@ -84,6 +91,14 @@ impl AppState {
             time::OffsetDateTime::now_utc(),
         )
         .map_err(|e| format!("cannot load the token key ring: {e}"))?;
+        // Loopback issuers may use plain HTTP (local identity providers, tests).
+        let oidc = iamd_oidc::KeyStore::new(Arc::new(iamd_oidc::UreqFetcher::allowing_http()))
+            .allow_loopback_http(true);
+        for (issuer, jwks) in &config.oidc_jwks {
+            let source = iamd_oidc::JwksSource::from_json(jwks)
+                .map_err(|e| format!("the JWKS for {issuer} is invalid: {}", e.message()))?;
+            oidc.set_source(issuer, source);
+        }
         Ok(AppState {
             config,
             store,
@@ -93,6 +108,7 @@ impl AppState {
             credentials: CredentialCache::default(),
             policies: PolicyCache::default(),
             last_used: last_used::LastUsedRecorder::default(),
+            oidc,
             ring: std::sync::RwLock::new(Arc::new(ring)),
         })
     }
@@ -135,10 +151,29 @@ pub async fn serve(
 pub fn router(state: Arc<AppState>) -> Router {
     let mut r = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
-        .route("/", any(pipeline::handle));
+        .route("/", any(pipeline::handle))
+        .route(
+            "/_iamd/ec2-credentials",
+            axum::routing::post(pipeline::handle_ec2),
+        );
     if state.config.dev {
         // Local testing only: outside dev mode the path does not exist.
         r = r.route("/_iamd/reset", axum::routing::post(dev::reset));
     }
-    r.fallback(respond::not_found).with_state(state)
+    let dev = state.config.dev;
+    let r = r.fallback(respond::not_found).with_state(state);
+    if dev {
+        // Every response of a dev-mode server says so.
+        r.layer(axum::middleware::map_response(
+            |mut res: axum::response::Response| async move {
+                res.headers_mut().insert(
+                    "x-iamd-dev-mode",
+                    axum::http::HeaderValue::from_static("true"),
+                );
+                res
+            },
+        ))
+    } else {
+        r
+    }
 }

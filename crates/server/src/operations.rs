@@ -3,7 +3,7 @@
 
 use iamd_iam::{
     Ctx, IamError, Principal, access_keys, account, certificates, explain, groups, inline, mfa,
-    passwords, policies, roles, users,
+    oidc, passwords, policies, roles, users,
 };
 use iamd_store::Tx;
 use iamd_wire::{Params, Value};
@@ -153,6 +153,22 @@ pub fn handler(name: &str) -> Option<Handler> {
         "TagServerCertificate" => Write(certificates::tag_server_certificate),
         "UntagServerCertificate" => Write(certificates::untag_server_certificate),
         "ListServerCertificateTags" => Read(certificates::list_server_certificate_tags),
+        "CreateOpenIDConnectProvider" => Write(oidc::create_open_id_connect_provider),
+        "GetOpenIDConnectProvider" => Read(oidc::get_open_id_connect_provider),
+        "ListOpenIDConnectProviders" => Read(oidc::list_open_id_connect_providers),
+        "DeleteOpenIDConnectProvider" => Write(oidc::delete_open_id_connect_provider),
+        "AddClientIDToOpenIDConnectProvider" => {
+            Write(oidc::add_client_id_to_open_id_connect_provider)
+        }
+        "RemoveClientIDFromOpenIDConnectProvider" => {
+            Write(oidc::remove_client_id_from_open_id_connect_provider)
+        }
+        "UpdateOpenIDConnectProviderThumbprint" => {
+            Write(oidc::update_open_id_connect_provider_thumbprint)
+        }
+        "TagOpenIDConnectProvider" => Write(oidc::tag_open_id_connect_provider),
+        "UntagOpenIDConnectProvider" => Write(oidc::untag_open_id_connect_provider),
+        "ListOpenIDConnectProviderTags" => Read(oidc::list_open_id_connect_provider_tags),
         "PutUserPermissionsBoundary" => Write(policies::put_user_permissions_boundary),
         "DeleteUserPermissionsBoundary" => Write(policies::delete_user_permissions_boundary),
         _ => return None,

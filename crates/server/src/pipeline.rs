@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
+use axum::http::{Method, header};
 use axum::response::Response;
 use time::OffsetDateTime;
 
@@ -23,6 +23,16 @@ use crate::operations::{ANONYMOUS, Handler, handler};
 use crate::{AppState, respond};
 
 pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    respond_to(state, request, false).await
+}
+
+/// `POST /_iamd/ec2-credentials`: AssumeRole's parameters, answered as EC2 answers an instance
+/// for its instance profile's role (see `ec2_credentials`).
+pub async fn handle_ec2(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    respond_to(state, request, true).await
+}
+
+async fn respond_to(state: Arc<AppState>, request: Request, ec2: bool) -> Response {
     let started = Instant::now();
     let request_id = respond::new_request_id();
     let (parts, body) = request.into_parts();
@@ -39,25 +49,11 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         secure_transport: false,
         region: None,
     };
-    let (service, action, outcome) = run(
-        &state,
-        &parts.method,
-        &parts.uri,
-        &parts.headers,
-        body,
-        &request_id,
-        facts,
-    )
-    .await;
-    let mut response = match &outcome {
+    let (service, action, outcome) = run(&state, &parts, body, &request_id, facts, ec2).await;
+    let response = match &outcome {
         Ok(xml) => respond::xml(200, xml.clone(), &request_id),
         Err(e) => respond::error(service, e, &request_id),
     };
-    if state.config.dev {
-        response
-            .headers_mut()
-            .insert("x-iamd-dev-mode", HeaderValue::from_static("true"));
-    }
     match &outcome {
         Ok(_) => tracing::info!(
             request_id,
@@ -86,13 +82,13 @@ fn invalid_action(action: &str, version: &str) -> ApiError {
 
 async fn run(
     state: &Arc<AppState>,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
+    http: &axum::http::request::Parts,
     body: Body,
     request_id: &str,
     mut facts: RequestFacts,
+    ec2: bool,
 ) -> (Service, String, Result<String, ApiError>) {
+    let (method, uri, headers) = (&http.method, &http.uri, &http.headers);
     let body = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
         Ok(b) => b,
         Err(_) => {
@@ -163,9 +159,35 @@ async fn run(
     };
 
     let Some(caller) = caller else {
-        // Only the anonymous STS operations get here, and none is implemented yet.
-        return (service, action.clone(), Err(not_implemented(&action)));
+        // Only the operations AWS accepts unsigned get here.
+        let result = match op.name.as_str() {
+            "AssumeRoleWithWebIdentity" => {
+                crate::web_identity::assume_role_with_web_identity(state, input).await
+            }
+            _ => Err(not_implemented(&action)),
+        };
+        return (
+            service,
+            action,
+            result.map(|v| encode_result(&state.model, &op, &v, request_id)),
+        );
     };
+
+    if ec2 {
+        if op.name != "AssumeRole" {
+            return (
+                service,
+                action.clone(),
+                Err(invalid_action(&action, op.service.version())),
+            );
+        }
+        let result = ec2_credentials(state, caller, op.clone(), input, facts).await;
+        return (
+            service,
+            action,
+            result.map(|v| encode_result(&state.model, &op, &v, request_id)),
+        );
+    }
 
     // Authorize, then operate, in one transaction.
     let result = match handler(&op.name) {
@@ -280,4 +302,38 @@ async fn operate(
         }
         Err(_) => Err(ApiError::service_failure()),
     }
+}
+
+/// Role credentials for a metadata agent: the signer must be allowed `iam:PassRole` on the role
+/// for `ec2.amazonaws.com` (as when launching an instance with a profile), and the role must
+/// trust `ec2.amazonaws.com` and belong to an instance profile.
+async fn ec2_credentials(
+    state: &Arc<AppState>,
+    caller: Principal,
+    op: iamd_wire::Operation,
+    input: Params,
+    facts: RequestFacts,
+) -> Result<Value, ApiError> {
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let now = OffsetDateTime::now_utc();
+        let generation = st.store.generation();
+        let ring = st.ring();
+        let role_arn = input.str("RoleArn").unwrap_or_default().to_string();
+        iamd_store::write(st.store.as_ref(), |tx| {
+            let a = Authz {
+                caller: &caller,
+                op: &op,
+                params: &input,
+                facts: &facts,
+                now,
+                generation,
+            };
+            crate::authorize::pass_role(&st, tx, &a, &role_arn, "ec2.amazonaws.com")?;
+            iamd_sts::assume_role_for_instance(tx, &ring, now, &input, &caller.arn)
+        })
+        .map_err(|e: iamd_iam::IamError| e.to_api())
+    })
+    .await
+    .map_err(|_| ApiError::service_failure())?
 }

@@ -16,7 +16,7 @@ fn validation(message: impl Into<String>) -> IamError {
 }
 
 /// `Credentials` of a response.
-fn credentials(s: &Session, token: &str) -> Result<Value, IamError> {
+pub(crate) fn credentials(s: &Session, token: &str) -> Result<Value, IamError> {
     let expiration = time::OffsetDateTime::from_unix_timestamp(s.expires_at)
         .map_err(|_| IamError::from(ApiError::service_failure()))?;
     Ok(Value::object()
@@ -94,9 +94,9 @@ fn check_mfa(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, s: &mut Session) -> Result<
 }
 
 /// `Policy` and `PolicyArns`: validated as identity policies; returns the packed size share.
-fn session_policies(
+pub(crate) fn session_policies(
     tx: &mut dyn Tx,
-    ctx: &Ctx,
+    account: &str,
     p: &Params,
     s: &mut Session,
 ) -> Result<usize, IamError> {
@@ -112,7 +112,7 @@ fn session_policies(
         let Some(arn) = d.get("arn").and_then(Value::as_str) else {
             continue;
         };
-        policies::resolve(tx, ctx.account, arn).map_err(|_| {
+        policies::resolve(tx, account, arn).map_err(|_| {
             IamError::from(ApiError::new(
                 "MalformedPolicyDocument",
                 400,
@@ -222,7 +222,7 @@ pub fn get_federation_token(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Va
         issuer_user_arn: issuer,
     };
     let mut s = new_session(ctx, principal, arn.clone(), id.clone(), duration)?;
-    let packed = session_policies(tx, ctx, p, &mut s)?;
+    let packed = session_policies(tx, ctx.account, p, &mut s)?;
     let token = seal(ctx, &s)?;
     Ok(Value::object()
         .with("Credentials", credentials(&s, &token)?)
@@ -234,7 +234,7 @@ pub fn get_federation_token(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Va
 }
 
 /// `arn:aws:iam::ACCOUNT:role/PATH/NAME` → (ACCOUNT, NAME).
-fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
+pub(crate) fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
     let rest = arn.strip_prefix("arn:aws:iam::")?;
     let (account, rest) = rest.split_once(":role/")?;
     Some((account, rest.rsplit('/').next()?))
@@ -304,7 +304,7 @@ pub fn assume_role(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
         s.source_identity = Some(si.to_string());
     }
     check_mfa(tx, ctx, p, &mut s)?;
-    let packed = session_policies(tx, ctx, p, &mut s)?;
+    let packed = session_policies(tx, ctx.account, p, &mut s)?;
     for k in p
         .list("TransitiveTagKeys")
         .unwrap_or_default()

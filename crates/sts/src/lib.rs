@@ -3,8 +3,10 @@
 //! nothing but bookkeeping (a role's last use, an MFA device's last code).
 
 mod issue;
+mod web_identity;
 
 pub use issue::{assume_role, get_federation_token, get_session_token};
+pub use web_identity::{WebIdentity, assume_role_for_instance, assume_role_with_web_identity};
 
 use iamd_iam::Principal;
 use iamd_wire::Value;
