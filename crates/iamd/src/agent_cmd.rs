@@ -132,10 +132,8 @@ fn texts(xml: &str, suffix: &str) -> Vec<String> {
             Ok(Event::End(_)) => {
                 path.pop();
             }
-            Ok(Event::Text(t)) => {
-                if path.join("/").ends_with(suffix) {
-                    out.push(t.into_inner().into_owned());
-                }
+            Ok(Event::Text(t)) if path.join("/").ends_with(suffix) => {
+                out.push(t.into_inner().into_owned());
             }
             Ok(Event::Eof) | Err(_) => break,
             _ => {}
