@@ -1,5 +1,6 @@
 //! The `iamd` command: thin glue over the crates.
 
+mod account_cmd;
 mod agent_cmd;
 mod policy_cmd;
 mod serve;
@@ -25,6 +26,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Serve an instance profile's role credentials on an EC2-compatible metadata endpoint.
     Agent(agent_cmd::AgentArgs),
+    /// Manage the accounts of a store.
+    #[command(subcommand)]
+    Account(account_cmd::AccountCommand),
     /// The policy engine, offline.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args).map(|()| true),
         Command::Policy(cmd) => policy_cmd::run(&cmd),
+        Command::Account(cmd) => account_cmd::run(cmd).map(|()| true),
         Command::Agent(args) => {
             serve::init_logging(serve::LogFormat::Text);
             agent_cmd::run(args).map(|()| true)

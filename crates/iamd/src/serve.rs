@@ -88,7 +88,7 @@ fn write_private(path: &Path, contents: &[u8]) -> Result<(), String> {
     f.sync_all().map_err(|e| e.to_string())
 }
 
-fn load_master_key(arg: Option<&str>, data_dir: &Path) -> Result<MasterKey, String> {
+pub fn load_master_key(arg: Option<&str>, data_dir: &Path) -> Result<MasterKey, String> {
     if let Some(hex_key) = arg {
         let bytes =
             hex::decode(hex_key.trim()).map_err(|_| "IAMD_MASTER_KEY must be 64 hex digits")?;
@@ -111,7 +111,7 @@ fn load_master_key(arg: Option<&str>, data_dir: &Path) -> Result<MasterKey, Stri
     }
 }
 
-fn open_store(arg: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, String> {
+pub fn open_store(arg: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, String> {
     let path = match arg {
         Some("memory") => return Ok(Arc::new(MemoryStore::new())),
         None => data_dir.join("iamd.db"),

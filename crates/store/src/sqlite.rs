@@ -23,7 +23,12 @@ pub struct SqliteStore {
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     generation: AtomicU64,
+    /// Commits by other processes (`iamd account create`, other servers) are noticed through
+    /// SQLite's `data_version`, checked at most every [`EXTERNAL_CHECK`].
+    external: Mutex<(std::time::Instant, i64)>,
 }
+
+const EXTERNAL_CHECK: std::time::Duration = std::time::Duration::from_millis(250);
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -60,6 +65,7 @@ impl SqliteStore {
             readers,
             next_reader: AtomicUsize::new(0),
             generation: AtomicU64::new(1),
+            external: Mutex::new((std::time::Instant::now(), 0)),
         })
     }
 
@@ -223,6 +229,22 @@ impl Store for SqliteStore {
     }
 
     fn generation(&self) -> u64 {
+        if let Ok(mut ext) = self.external.try_lock()
+            && ext.0.elapsed() >= EXTERNAL_CHECK
+        {
+            ext.0 = std::time::Instant::now();
+            if let Some(r) = self.readers.first()
+                && let Ok(conn) = r.try_lock()
+            {
+                let v: i64 = conn
+                    .query_row("PRAGMA data_version", [], |row| row.get(0))
+                    .unwrap_or(ext.1);
+                if v != ext.1 {
+                    ext.1 = v;
+                    self.generation.fetch_add(1, Ordering::Release);
+                }
+            }
+        }
         self.generation.load(Ordering::Acquire)
     }
 
@@ -264,6 +286,23 @@ mod tests {
         let s = SqliteStore::open(&path).unwrap();
         let v = crate::read(&s, |tx| tx.get(b"k")).unwrap();
         assert_eq!(v.as_deref(), Some(&b"v"[..]));
+    }
+
+    #[test]
+    fn another_connections_commit_moves_the_generation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let a = SqliteStore::open(&path).unwrap();
+        let b = SqliteStore::open(&path).unwrap();
+        let _ = a.generation();
+        std::thread::sleep(EXTERNAL_CHECK);
+        let g0 = a.generation();
+        crate::write(&b, |tx| tx.put(b"x", b"1")).unwrap();
+        std::thread::sleep(EXTERNAL_CHECK);
+        assert!(
+            a.generation() > g0,
+            "a commit through another connection is noticed"
+        );
     }
 
     #[test]

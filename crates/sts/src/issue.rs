@@ -336,3 +336,23 @@ pub fn assume_role(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
         .with("PackedPolicySize", packed as i64)
         .with_opt("SourceIdentity", s.source_identity.clone()))
 }
+
+/// `GetAccessKeyInfo`: the account an access key belongs to. Long-term keys are looked up;
+/// a temporary key is the caller's own session key or unknown (iamd's key IDs do not encode
+/// the account, unlike AWS's).
+pub fn get_access_key_info(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
+    let id = p.str("AccessKeyId").unwrap_or_default();
+    let account = if ctx.caller.access_key_id.as_deref() == Some(id) {
+        Some(ctx.caller.account.clone())
+    } else {
+        iamd_iam::records::get::<iamd_iam::records::AccessKey>(tx, &iamd_iam::keys::access_key(id))?
+            .map(|k| k.account)
+    };
+    match account {
+        Some(a) => Ok(Value::object().with("Account", a)),
+        None => Err(ApiError::invalid_parameter_value(format!(
+            "The access key {id} is not known to this server."
+        ))
+        .into()),
+    }
+}

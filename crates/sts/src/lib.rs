@@ -5,7 +5,7 @@
 mod issue;
 mod web_identity;
 
-pub use issue::{assume_role, get_federation_token, get_session_token};
+pub use issue::{assume_role, get_access_key_info, get_federation_token, get_session_token};
 pub use web_identity::{WebIdentity, assume_role_for_instance, assume_role_with_web_identity};
 
 use iamd_iam::Principal;
