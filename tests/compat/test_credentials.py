@@ -187,7 +187,18 @@ def test_access_key_last_used(server, iam, uniq):
 def test_root_access_keys_without_user_name(own):
     keys = own.iam.list_access_keys()["AccessKeyMetadata"]
     assert [k["AccessKeyId"] for k in keys] == [own.access_key]
-    assert "UserName" not in keys[0] or keys[0]["UserName"] in ("", None) or keys[0]["UserName"]
+    assert keys[0]["Status"] == "Active" and "SecretAccessKey" not in keys[0]
+    # Root manages its own keys without UserName: a second one, not a third.
+    second = own.iam.create_access_key()["AccessKey"]
+    assert second["AccessKeyId"].startswith("AKIA") and len(second["SecretAccessKey"]) == 40
+    try:
+        root2 = own.client("sts", access_key=second["AccessKeyId"], secret_key=second["SecretAccessKey"])
+        assert root2.get_caller_identity()["Arn"].endswith(":root")
+        e = expect("LimitExceeded", 409, own.iam.create_access_key)
+        assert e.response["Error"]["Message"] == "Cannot exceed quota for AccessKeysPerUser: 2"
+    finally:
+        own.iam.delete_access_key(AccessKeyId=second["AccessKeyId"])
+    assert [k["AccessKeyId"] for k in own.iam.list_access_keys()["AccessKeyMetadata"]] == [own.access_key]
 
 
 def test_cli_access_keys(server, iam, uniq):
@@ -476,6 +487,33 @@ def test_server_certificates(iam, account_id, uniq):
     expect("NoSuchEntity", 404, iam.get_server_certificate, ServerCertificateName=new)
 
 
+def test_server_certificate_with_chain(iam, uniq):
+    ca_key = rsa_key()
+    ca_pem, ca_cert, _ = self_signed(ca_key, cn="iamd test CA")
+    leaf_key = rsa_key()
+    now = datetime.datetime.now(UTC).replace(microsecond=0)
+    leaf = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "www.example.com")]))
+            .issuer_name(ca_cert.subject).public_key(leaf_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+            .sign(ca_key, hashes.SHA256()))
+    leaf_pem = leaf.public_bytes(serialization.Encoding.PEM).decode()
+    name = uniq("chain")
+    iam.upload_server_certificate(ServerCertificateName=name, CertificateBody=leaf_pem,
+                                  PrivateKey=key_pem(leaf_key), CertificateChain=ca_pem)
+    got = iam.get_server_certificate(ServerCertificateName=name)["ServerCertificate"]
+    assert got["CertificateChain"].strip() == ca_pem.strip()
+    assert "PrivateKey" not in got
+    code, status, _ = code_of(iam.upload_server_certificate, ServerCertificateName=uniq("chain"),
+                              CertificateBody=leaf_pem, PrivateKey=key_pem(leaf_key), CertificateChain="junk")
+    assert (code, status) == ("MalformedCertificate", 400), code
+    code, status, _ = code_of(iam.upload_server_certificate, ServerCertificateName=uniq("chain"),
+                              CertificateBody=leaf_pem, PrivateKey="not a key")
+    assert status == 400 and code in ("MalformedCertificate", "KeyPairMismatch"), code
+    iam.delete_server_certificate(ServerCertificateName=name)
+
+
 # ---- DeleteUser conflicts --------------------------------------------------------------------
 
 
@@ -675,3 +713,6 @@ def test_sqlite_file_holds_no_secret_or_password(server_factory):
                     raw.hex().upper().encode(), secret.encode("utf-16-le")]
     for n in needles:
         assert n not in blob, f"a secret is readable in the database files ({n[:6]!r}…)"
+    # Nor in the server's log.
+    log = s.log_text(whole=True)
+    assert key["SecretAccessKey"] not in log and password not in log

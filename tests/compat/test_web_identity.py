@@ -196,6 +196,15 @@ def test_oidc_provider_bad_input(iam, account_id):
            OpenIDConnectProviderArn=f"arn:aws:iam::{account_id}:oidc-provider/{unique('none')}.example.com")
 
 
+def test_oidc_provider_url_must_be_https_outside_loopback(iam):
+    """AWS: "The URL must begin with https://" (loopback http:// is iamd's test affordance)."""
+    with pytest.raises(ClientError) as ei:
+        iam.create_open_id_connect_provider(Url=f"http://{unique('x')}.example.com", ClientIDList=["c"],
+                                            ThumbprintList=[THUMB])
+    assert ei.value.response["Error"]["Code"] in ("ValidationError", "InvalidInput"), ei.value.response
+    assert ei.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
 def test_oidc_provider_operations_need_permission(iam, principal):
     p = principal()
     access_denied(p.iam.create_open_id_connect_provider, Url=f"https://{unique('d')}.example.com",
