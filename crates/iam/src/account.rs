@@ -257,12 +257,16 @@ fn key_columns(tx: &mut dyn Tx, account: &str, owner: &str) -> Result<Vec<String
         .iter()
         .map(|(k, _)| keys::last_segment(k).to_string())
         .collect();
+    // access_key_1 is the older key.
+    let mut found = Vec::new();
+    for id in &ids {
+        if let Some(k) = records::get::<AccessKey>(tx, &keys::access_key(id))? {
+            found.push(k);
+        }
+    }
+    found.sort_by_key(|k| k.created);
     for i in 0..2 {
-        let key = match ids.get(i) {
-            Some(id) => records::get::<AccessKey>(tx, &keys::access_key(id))?,
-            None => None,
-        };
-        match key {
+        match found.get(i).cloned() {
             Some(k) => {
                 let used = last_used(tx, &k.id)?;
                 cols.push((k.status == "Active").to_string());
@@ -284,7 +288,8 @@ fn key_columns(tx: &mut dyn Tx, account: &str, owner: &str) -> Result<Vec<String
 }
 
 fn cert_columns(tx: &mut dyn Tx, account: &str, owner: &str) -> Result<Vec<String>, IamError> {
-    let certs = certificates::signing_certificates_of(tx, account, owner)?;
+    let mut certs = certificates::signing_certificates_of(tx, account, owner)?;
+    certs.sort_by_key(|c| c.1);
     let mut cols = Vec::new();
     for i in 0..2 {
         match certs.get(i) {

@@ -262,7 +262,8 @@ pub fn upload_ssh_public_key(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<V
         .into());
     }
     let rec = SshKeyRecord {
-        id: ids::unique_id("APKA")?,
+        // APKA + 16 characters, as AWS (they double as CodeCommit SSH user names).
+        id: ids::access_key_id("APKA")?,
         body: body.trim().to_string(),
         fingerprint,
         status: "Active".to_string(),

@@ -1117,8 +1117,18 @@ fn condition_block(
         let mut seen_keys: Vec<String> = Vec::new();
         for (key, kat, vals) in keys {
             let kpath = format!("{opath}.{key}");
+            // `service:key` has one colon before any `/` (tag keys after `/` may hold colons);
+            // web identity providers' keys are prefixed by the provider's host name instead,
+            // which may carry a port and a path: `127.0.0.1:8443:aud`,
+            // `oidc.eks.REGION.amazonaws.com/id/ID:sub`, `accounts.google.com:aud`.
             let head = key.split('/').next().unwrap_or("");
-            match head.matches(':').count() {
+            let provider_key = head.split(':').next().unwrap_or("").contains('.');
+            let colons = if provider_key {
+                usize::from(key.contains(':'))
+            } else {
+                head.matches(':').count()
+            };
+            match colons {
                 0 => {
                     c.err(
                         messages::ACTION_VENDOR,

@@ -90,6 +90,10 @@ fn cases() -> Vec<(&'static str, DocumentKind, String, Result<(), &'static str>)
         ("unknown set qualifier", I, st(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"ForSomeValues:StringEquals":{"aws:username":"a"}}}"#), Err(messages::SYNTAX)),
         ("condition key without vendor", I, st(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"username":"a"}}}"#), Err(messages::ACTION_VENDOR)),
         ("condition key with two colons", I, st(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:a:b":"a"}}}"#), Err(messages::ONE_COLON)),
+        // Web identity providers' keys are prefixed by the provider's host (and port, path).
+        ("OIDC key with host and port", I, st(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"127.0.0.1:8443:aud":"a"}}}"#), Ok(())),
+        ("EKS OIDC key with a path", I, st(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"oidc.eks.us-east-1.amazonaws.com/id/ABC:sub":"a"}}}"#), Ok(())),
+        ("well-known provider key", I, st(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"accounts.google.com:aud":"a"}}}"#), Ok(())),
         ("tag key after / may contain colons", I, st(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/a:b":"a"}}}"#), ok),
         ("Condition must be an object", I, st(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":[]}"#), Err(messages::SYNTAX)),
         ("condition body must be an object", I, st(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":"a"}}"#), Err(messages::SYNTAX)),
