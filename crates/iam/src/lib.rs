@@ -9,6 +9,7 @@ pub mod access_keys;
 pub mod account;
 pub mod accounts;
 pub mod authz;
+pub mod authz_message;
 pub mod aws_policies;
 pub mod certificates;
 pub mod credentials;

@@ -51,3 +51,36 @@ pub fn run(cmd: AccountCommand) -> Result<(), String> {
     println!("[account-{id}]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}");
     Ok(())
 }
+
+/// `iamd keyring rotate`: a new key seals session tokens from now on; tokens sealed with older
+/// keys stay valid until they expire (keys older than the longest session are pruned).
+#[derive(Args)]
+pub struct RotateArgs {
+    #[arg(long, default_value = "./iamd-data")]
+    data_dir: PathBuf,
+    #[arg(long)]
+    store: Option<String>,
+    #[arg(long, env = "IAMD_MASTER_KEY", hide_env_values = true)]
+    master_key: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum KeyringCommand {
+    /// Start sealing session tokens with a new key.
+    Rotate(RotateArgs),
+}
+
+pub fn run_keyring(cmd: KeyringCommand) -> Result<(), String> {
+    let KeyringCommand::Rotate(args) = cmd;
+    let master = crate::serve::load_master_key(args.master_key.as_deref(), &args.data_dir)?;
+    let store = crate::serve::open_store(args.store.as_deref(), &args.data_dir)?;
+    let ring = iamd_iam::keyring::rotate(store.as_ref(), &master, OffsetDateTime::now_utc())
+        .map_err(|e| e.to_string())?;
+    let ids: Vec<String> = ring
+        .keys
+        .iter()
+        .map(|k| format!("{}{}", k.id, if k.retired { " (retired)" } else { "" }))
+        .collect();
+    println!("token key ring: {}", ids.join(", "));
+    Ok(())
+}

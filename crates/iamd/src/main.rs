@@ -29,6 +29,9 @@ enum Command {
     /// Manage the accounts of a store.
     #[command(subcommand)]
     Account(account_cmd::AccountCommand),
+    /// Manage the key ring that seals session tokens.
+    #[command(subcommand)]
+    Keyring(account_cmd::KeyringCommand),
     /// The policy engine, offline.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args).map(|()| true),
         Command::Policy(cmd) => policy_cmd::run(&cmd),
         Command::Account(cmd) => account_cmd::run(cmd).map(|()| true),
+        Command::Keyring(cmd) => account_cmd::run_keyring(cmd).map(|()| true),
         Command::Agent(args) => {
             serve::init_logging(serve::LogFormat::Text);
             agent_cmd::run(args).map(|()| true)

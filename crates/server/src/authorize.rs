@@ -447,11 +447,19 @@ pub fn authorize(state: &AppState, tx: &mut dyn Tx, a: &Authz) -> Result<(), Iam
             && iamd_iam::passwords::users_may_change_password(tx, account)?;
         if !result.is_allowed() && !password_self_service {
             let reason = result.denial_reason(check.action).unwrap_or_default();
-            return Err(ApiError::access_denied(format!(
+            let mut e = ApiError::access_denied(format!(
                 "User: {} is not authorized to perform: {} on resource: {} {reason}",
                 caller.arn, check.action, resource.arn
-            ))
-            .into());
+            ));
+            e.encoded_authorization = encode_denial(
+                state,
+                caller,
+                check.action,
+                &resource.arn,
+                &result,
+                &context,
+            );
+            return Err(e.into());
         }
     }
     Ok(())
@@ -570,4 +578,45 @@ pub fn pass_role(
         result.denial_reason("iam:PassRole").unwrap_or_default()
     ))
     .into())
+}
+
+/// The sealed details of a denial, for `DecodeAuthorizationMessage`.
+fn encode_denial(
+    state: &AppState,
+    caller: &Principal,
+    action: &str,
+    resource: &str,
+    result: &iamd_policy::EvalResult,
+    context: &Context,
+) -> Option<String> {
+    let denial = iamd_iam::authz_message::Denial {
+        account: &caller.account,
+        principal_arn: &caller.arn,
+        principal_id: &caller.user_id,
+        action,
+        resource,
+        explicit_deny: result.decision == iamd_policy::Decision::ExplicitDeny,
+        matched: result
+            .matched
+            .iter()
+            .map(|m| {
+                (
+                    m.policy_id.to_string(),
+                    format!("{:?}", m.policy_type),
+                    m.sid.as_deref().map(str::to_string),
+                    format!("{:?}", m.effect),
+                )
+            })
+            .collect(),
+        conditions: context
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    v.values.iter().map(|s| s.as_text().into_owned()).collect(),
+                )
+            })
+            .collect(),
+    };
+    iamd_iam::authz_message::encode(&state.master, &denial)
 }

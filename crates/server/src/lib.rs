@@ -76,6 +76,8 @@ pub struct AppState {
     /// The session-token key ring (from the store; reloaded when a token names a key this
     /// server has not seen, e.g. after another server rotated the ring).
     ring: std::sync::RwLock<Arc<iamd_token::KeyRing>>,
+    /// The store generation the ring was loaded at.
+    ring_generation: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {
@@ -110,11 +112,25 @@ impl AppState {
             last_used: last_used::LastUsedRecorder::default(),
             oidc,
             ring: std::sync::RwLock::new(Arc::new(ring)),
+            ring_generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
     pub fn ring(&self) -> Arc<iamd_token::KeyRing> {
         self.ring.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The key ring for sealing: reloaded first when the store changed since it was loaded
+    /// (a rotation by `iamd keyring rotate` or another server). Call from a blocking thread.
+    pub fn sealing_ring(&self) -> Arc<iamd_token::KeyRing> {
+        use std::sync::atomic::Ordering;
+        let g = self.store.generation();
+        if self.ring_generation.load(Ordering::Acquire) != g
+            && let Ok(r) = self.reload_ring() {
+                self.ring_generation.store(g, Ordering::Release);
+                return r;
+            }
+        self.ring()
     }
 
     /// Reloads the key ring from the store.

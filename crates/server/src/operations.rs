@@ -109,6 +109,7 @@ pub fn handler(name: &str) -> Option<Handler> {
         "GetAccountAuthorizationDetails" => Read(explain::get_account_authorization_details),
         "GetSessionToken" => Write(iamd_sts::get_session_token),
         "GetAccessKeyInfo" => Read(iamd_sts::get_access_key_info),
+        "DecodeAuthorizationMessage" => Read(iamd_iam::authz_message::decode_authorization_message),
         "GetFederationToken" => Read(iamd_sts::get_federation_token),
         "AssumeRole" => Write(iamd_sts::assume_role),
         "CreateVirtualMFADevice" => Write(mfa::create_virtual_mfa_device),

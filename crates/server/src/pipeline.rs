@@ -263,7 +263,7 @@ async fn operate(
         let now = OffsetDateTime::now_utc();
         let generation = st.store.generation();
         let account = caller.account.clone();
-        let ring = st.ring();
+        let ring = st.sealing_ring();
         let ctx = Ctx {
             caller: &caller,
             account: &account,
@@ -321,7 +321,7 @@ async fn ec2_credentials(
     tokio::task::spawn_blocking(move || {
         let now = OffsetDateTime::now_utc();
         let generation = st.store.generation();
-        let ring = st.ring();
+        let ring = st.sealing_ring();
         let role_arn = input.str("RoleArn").unwrap_or_default().to_string();
         iamd_store::write(st.store.as_ref(), |tx| {
             let a = Authz {

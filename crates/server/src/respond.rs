@@ -22,8 +22,20 @@ pub fn xml(status: u16, body: String, request_id: &str) -> Response {
     r
 }
 
+/// The header carrying a denial's encoded authorization message (see
+/// `DecodeAuthorizationMessage`).
+pub const AUTHORIZATION_MESSAGE_HEADER: &str = "x-iamd-encoded-authorization-message";
+
 pub fn error(service: Service, e: &ApiError, request_id: &str) -> Response {
-    xml(e.status, encode_error(service, e, request_id), request_id)
+    let mut r = xml(e.status, encode_error(service, e, request_id), request_id);
+    if let Some(m) = e
+        .encoded_authorization
+        .as_deref()
+        .and_then(|m| HeaderValue::from_str(m).ok())
+    {
+        r.headers_mut().insert(AUTHORIZATION_MESSAGE_HEADER, m);
+    }
+    r
 }
 
 pub async fn not_found() -> Response {

@@ -56,7 +56,7 @@ pub async fn assume_role_with_web_identity(
             audience: verified.aud.clone(),
             condition_keys: verified.condition_keys.into_iter().collect(),
         };
-        let ring = st.ring();
+        let ring = st.sealing_ring();
         iamd_store::write(st.store.as_ref(), |tx| {
             iamd_sts::assume_role_with_web_identity(tx, &ring, now, &input, &identity)
         })

@@ -10,6 +10,9 @@ pub struct ApiError {
     pub status: u16,
     /// `Sender` (the client's fault) or `Receiver` (the server's).
     pub sender: bool,
+    /// For denials: the sealed, encoded authorization details (`DecodeAuthorizationMessage`),
+    /// sent in a response header so AWS's message text stays as AWS writes it.
+    pub encoded_authorization: Option<String>,
 }
 
 impl ApiError {
@@ -19,6 +22,7 @@ impl ApiError {
             message: message.into(),
             status,
             sender: status < 500,
+            encoded_authorization: None,
         }
     }
 
