@@ -126,10 +126,11 @@ impl AppState {
         use std::sync::atomic::Ordering;
         let g = self.store.generation();
         if self.ring_generation.load(Ordering::Acquire) != g
-            && let Ok(r) = self.reload_ring() {
-                self.ring_generation.store(g, Ordering::Release);
-                return r;
-            }
+            && let Ok(r) = self.reload_ring()
+        {
+            self.ring_generation.store(g, Ordering::Release);
+            return r;
+        }
         self.ring()
     }
 
