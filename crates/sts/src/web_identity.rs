@@ -35,6 +35,47 @@ fn denied(arn: &str) -> IamError {
     .into()
 }
 
+/// A fresh role session (new credentials) for `role` in `account`, not yet sealed.
+fn role_session(
+    account: &str,
+    role: &iamd_iam::records::Role,
+    session_name: &str,
+    duration: i64,
+    now: OffsetDateTime,
+    issuer: &str,
+    federated_provider: Option<String>,
+) -> Result<Session, IamError> {
+    let creds =
+        iamd_token::mint_credentials().map_err(|_| IamError::from(ApiError::service_failure()))?;
+    let t = now.unix_timestamp();
+    Ok(Session {
+        version: iamd_token::SESSION_VERSION,
+        access_key_id: creds.access_key_id,
+        secret_access_key: creds.secret_access_key,
+        account: account.to_string(),
+        principal: SessionPrincipal::AssumedRole {
+            role_arn: roles::role_arn(account, &role.path, &role.name),
+            role_id: role.id.clone(),
+            session_name: session_name.to_string(),
+            federated_provider,
+        },
+        arn: iamd_token::assumed_role_arn(account, &role.name, session_name),
+        user_id: iamd_token::assumed_role_user_id(&role.id, session_name),
+        policy: None,
+        policy_arns: Vec::new(),
+        mfa_authenticated: false,
+        mfa_auth_time: None,
+        tags: Vec::new(),
+        transitive_tag_keys: Vec::new(),
+        source_identity: None,
+        issued_at: t,
+        expires_at: t + duration,
+        issuer: issuer.to_string(),
+        chain_depth: 0,
+        key_id: 0,
+    })
+}
+
 pub fn assume_role_with_web_identity(
     tx: &mut dyn Tx,
     ring: &KeyRing,
@@ -84,37 +125,16 @@ pub fn assume_role_with_web_identity(
         )
         .into());
     }
-    let creds =
-        iamd_token::mint_credentials().map_err(|_| IamError::from(ApiError::service_failure()))?;
-    let session_arn = iamd_token::assumed_role_arn(account, &role.name, session_name);
-    let user_id = iamd_token::assumed_role_user_id(&role.id, session_name);
-    let t = now.unix_timestamp();
-    let mut s = Session {
-        version: iamd_token::SESSION_VERSION,
-        access_key_id: creds.access_key_id,
-        secret_access_key: creds.secret_access_key,
-        account: account.to_string(),
-        principal: SessionPrincipal::AssumedRole {
-            role_arn,
-            role_id: role.id.clone(),
-            session_name: session_name.to_string(),
-            federated_provider: Some(id.provider.clone()),
-        },
-        arn: session_arn.clone(),
-        user_id: user_id.clone(),
-        policy: None,
-        policy_arns: Vec::new(),
-        mfa_authenticated: false,
-        mfa_auth_time: None,
-        tags: Vec::new(),
-        transitive_tag_keys: Vec::new(),
-        source_identity: None,
-        issued_at: t,
-        expires_at: t + duration,
-        issuer: id.provider.clone(),
-        chain_depth: 0,
-        key_id: 0,
-    };
+    let mut s = role_session(
+        account,
+        &role,
+        session_name,
+        duration,
+        now,
+        &id.provider,
+        Some(id.provider.clone()),
+    )?;
+    let (session_arn, user_id) = (s.arn.clone(), s.user_id.clone());
     let packed = session_policies(tx, account, p, &mut s)?;
     let token = iamd_token::seal(&s, ring)
         .map_err(|e| IamError::from(ApiError::new(e.code(), e.status(), e.message())))?;
@@ -189,37 +209,8 @@ pub fn assume_role_for_instance(
         .int("DurationSeconds")
         .unwrap_or(3600)
         .min(role.max_session_duration);
-    let creds =
-        iamd_token::mint_credentials().map_err(|_| IamError::from(ApiError::service_failure()))?;
-    let session_arn = iamd_token::assumed_role_arn(account, &role.name, session_name);
-    let user_id = iamd_token::assumed_role_user_id(&role.id, session_name);
-    let t = now.unix_timestamp();
-    let s = Session {
-        version: iamd_token::SESSION_VERSION,
-        access_key_id: creds.access_key_id,
-        secret_access_key: creds.secret_access_key,
-        account: account.to_string(),
-        principal: SessionPrincipal::AssumedRole {
-            role_arn,
-            role_id: role.id.clone(),
-            session_name: session_name.to_string(),
-            federated_provider: None,
-        },
-        arn: session_arn.clone(),
-        user_id: user_id.clone(),
-        policy: None,
-        policy_arns: Vec::new(),
-        mfa_authenticated: false,
-        mfa_auth_time: None,
-        tags: Vec::new(),
-        transitive_tag_keys: Vec::new(),
-        source_identity: None,
-        issued_at: t,
-        expires_at: t + duration,
-        issuer: issuer.to_string(),
-        chain_depth: 0,
-        key_id: 0,
-    };
+    let s = role_session(account, &role, session_name, duration, now, issuer, None)?;
+    let (session_arn, user_id) = (s.arn.clone(), s.user_id.clone());
     let token = iamd_token::seal(&s, ring)
         .map_err(|e| IamError::from(ApiError::new(e.code(), e.status(), e.message())))?;
     Ok(Value::object()
