@@ -11,20 +11,47 @@ import os
 
 import botocore
 
-SERVICES = {"iam": "iam/2010-05-08", "sts": "sts/2011-06-15"}
+SERVICES = {"iam": "iam/2010-05-08", "sts": "sts/2011-06-15",
+            "cloudtrail": "cloudtrail/2013-11-01"}
+# Services of which iamd answers only some operations: the rest of their model is left out.
+ONLY = {"cloudtrail": {"LookupEvents"}}
 KEEP_SHAPE = {"type", "members", "required", "min", "max", "pattern", "enum", "member", "key",
               "value", "flattened", "locationName", "error", "exception", "sensitive"}
 KEEP_MEMBER = {"shape", "locationName"}
 KEEP_OP = {"name", "input", "output", "errors"}
 
 
-def trim(model):
-    out = {"metadata": {k: model["metadata"][k] for k in ("apiVersion", "endpointPrefix",
-                                                          "xmlNamespace", "serviceId")},
+def reachable(model, ops):
+    """The shapes the operations `ops` use, directly or through other shapes."""
+    seen, todo = set(), []
+    for name in ops:
+        op = model["operations"][name]
+        todo += [op[k]["shape"] for k in ("input", "output") if k in op]
+        todo += [e["shape"] for e in op.get("errors", [])]
+    while todo:
+        s = todo.pop()
+        if s in seen:
+            continue
+        seen.add(s)
+        shape = model["shapes"][s]
+        todo += [m["shape"] for m in shape.get("members", {}).values()]
+        todo += [shape[k]["shape"] for k in ("member", "key", "value") if k in shape]
+    return seen
+
+
+def trim(model, only=None):
+    meta_keys = ("apiVersion", "endpointPrefix", "xmlNamespace", "serviceId", "targetPrefix",
+                 "jsonVersion", "protocol")
+    out = {"metadata": {k: model["metadata"][k] for k in meta_keys if k in model["metadata"]},
            "operations": {}, "shapes": {}}
+    keep = reachable(model, only) if only else None
     for name, op in sorted(model["operations"].items()):
+        if only and name not in only:
+            continue
         out["operations"][name] = {k: v for k, v in op.items() if k in KEEP_OP}
     for name, shape in sorted(model["shapes"].items()):
+        if keep is not None and name not in keep:
+            continue
         s = {k: v for k, v in shape.items() if k in KEEP_SHAPE}
         if "members" in s:
             s["members"] = {m: {k: v for k, v in d.items() if k in KEEP_MEMBER}
@@ -43,7 +70,7 @@ def main():
         with gzip.open(os.path.join(data, rel, "service-2.json.gz")) as f:
             model = json.load(f)
         with open(os.path.join(dest, svc + ".json"), "w") as f:
-            json.dump(trim(model), f, indent=1)
+            json.dump(trim(model, ONLY.get(svc)), f, indent=1)
             f.write("\n")
         print(svc, botocore.__version__, len(model["operations"]), "operations")
 

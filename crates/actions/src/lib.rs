@@ -473,7 +473,7 @@ impl OpAuth {
 
 /// The authorization of an operation, by its name (`CreateUser`, `AssumeRole`, ...).
 pub fn authorization(op: &str) -> Option<&'static OpAuth> {
-    [table::IAM_OPS, table::STS_OPS]
+    [table::CLOUDTRAIL_OPS, table::IAM_OPS, table::STS_OPS]
         .into_iter()
         .find_map(|ops| {
             ops.binary_search_by(|o| o.operation.cmp(op))
@@ -482,9 +482,13 @@ pub fn authorization(op: &str) -> Option<&'static OpAuth> {
         })
 }
 
-/// Every operation's authorization: IAM's then STS's, each sorted by operation name.
+/// Every operation's authorization: CloudTrail's, IAM's then STS's, each sorted by operation
+/// name.
 pub fn all() -> impl Iterator<Item = &'static OpAuth> {
-    table::IAM_OPS.iter().chain(table::STS_OPS)
+    table::CLOUDTRAIL_OPS
+        .iter()
+        .chain(table::IAM_OPS)
+        .chain(table::STS_OPS)
 }
 
 /// The request-derived condition keys of an operation, with their values, over all the checks

@@ -597,3 +597,12 @@ pub(crate) static STS_OPS: &[OpAuth] = &[
         also("sts:TagGetWebIdentityToken", ANY, &[REQ_TAG, TAG_KEYS], When::Present("Tags"), Basis::Dependent),
     ]),
 ];
+
+/// CloudTrail's `LookupEvents`, which iamd answers over its own audit trail ("Actions, resources,
+/// and condition keys for AWS CloudTrail": `cloudtrail:LookupEvents`, no resource types).
+pub(crate) static CLOUDTRAIL_OPS: &[OpAuth] = &[OpAuth {
+    operation: "LookupEvents",
+    service: "cloudtrail",
+    enforcement: Enforcement::Identity,
+    checks: &[on("cloudtrail:LookupEvents", ANY, NONE)],
+}];

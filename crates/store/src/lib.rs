@@ -7,11 +7,13 @@
 //! none of the services contains SQL.
 
 mod error;
+mod feed;
 mod memory;
 mod sqlite;
 pub mod suite;
 
 pub use error::StoreError;
+pub use feed::{Change, Feed, Listener};
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 
@@ -32,6 +34,24 @@ pub trait Tx {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<Pair>, StoreError>;
+    /// Up to `limit` pairs whose keys start with `prefix` and sort strictly before `before`
+    /// (when given), in *descending* byte order of the key (newest first, for logs keyed by a
+    /// sequence number).
+    fn scan_rev(
+        &mut self,
+        prefix: &[u8],
+        before: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Pair>, StoreError> {
+        // Correct for any backend; backends override it with an indexed range.
+        let mut all = self.scan(prefix, None, usize::MAX)?;
+        if let Some(b) = before {
+            all.retain(|(k, _)| k.as_slice() < b);
+        }
+        all.reverse();
+        all.truncate(limit);
+        Ok(all)
+    }
 }
 
 /// A storage backend.
@@ -54,6 +74,8 @@ pub trait Store: Send + Sync {
     fn describe(&self) -> String;
     /// Removes every record (local testing's reset); the schema stays.
     fn wipe(&self) -> Result<(), StoreError>;
+    /// Calls `listener` after every committed write with what it changed (see [`Change`]).
+    fn subscribe(&self, listener: Listener);
 }
 
 /// Runs `f` in a read transaction and returns its result. Errors of `f` that are not storage

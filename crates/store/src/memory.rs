@@ -7,6 +7,7 @@ use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 
+use crate::feed::{Change, Feed, Listener, Touched};
 use crate::{Pair, Store, StoreError, Tx};
 
 #[derive(Default)]
@@ -15,6 +16,7 @@ pub struct MemoryStore {
     /// Serializes writers; readers never wait for it.
     writer: Mutex<()>,
     generation: AtomicU64,
+    feed: Feed,
 }
 
 impl MemoryStore {
@@ -61,6 +63,30 @@ impl Tx for ReadTx<'_> {
         limit: usize,
     ) -> Result<Vec<Pair>, StoreError> {
         Ok(range(self.data, prefix, after)
+            .take(limit)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+    fn scan_rev(
+        &mut self,
+        prefix: &[u8],
+        before: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Pair>, StoreError> {
+        if before.is_some_and(|b| b < prefix) {
+            return Ok(Vec::new());
+        }
+        let upper = match (before, crate::sqlite::prefix_end(prefix)) {
+            (Some(b), Some(e)) if b < e.as_slice() => Bound::Excluded(b.to_vec()),
+            (Some(b), None) => Bound::Excluded(b.to_vec()),
+            (_, Some(e)) => Bound::Excluded(e),
+            (None, None) => Bound::Unbounded,
+        };
+        Ok(self
+            .data
+            .range((Bound::Included(prefix.to_vec()), upper))
+            .rev()
+            .take_while(|(k, _)| k.starts_with(prefix))
             .take(limit)
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect())
@@ -146,14 +172,21 @@ impl Store for MemoryStore {
             f(&mut tx)?;
             tx.overlay
         };
-        let mut data = self.data.write().unwrap_or_else(|p| p.into_inner());
-        for (k, v) in overlay {
-            match v {
-                Some(v) => data.insert(k, v),
-                None => data.remove(&k),
-            };
+        let mut touched = Touched::default();
+        {
+            let mut data = self.data.write().unwrap_or_else(|p| p.into_inner());
+            for (k, v) in overlay {
+                touched.note(&k);
+                match v {
+                    Some(v) => data.insert(k, v),
+                    None => data.remove(&k),
+                };
+            }
         }
         self.generation.fetch_add(1, Ordering::Release);
+        if let Some(c) = Change::of_keys(touched.0) {
+            self.feed.publish(&c);
+        }
         Ok(())
     }
 
@@ -169,7 +202,12 @@ impl Store for MemoryStore {
         let _writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         self.data.write().unwrap_or_else(|p| p.into_inner()).clear();
         self.generation.fetch_add(1, Ordering::Release);
+        self.feed.publish(&Change::Unknown);
         Ok(())
+    }
+
+    fn subscribe(&self, listener: Listener) {
+        self.feed.subscribe(listener);
     }
 }
 

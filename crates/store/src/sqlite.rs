@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
+use crate::feed::{Change, Feed, Listener, Touched};
 use crate::{Pair, Store, StoreError, Tx};
 
 /// Schema migrations, applied in order at open. Append only.
@@ -26,6 +27,7 @@ pub struct SqliteStore {
     /// Commits by other processes (`iamd account create`, other servers) are noticed through
     /// SQLite's `data_version`, checked at most every [`EXTERNAL_CHECK`].
     external: Mutex<(std::time::Instant, i64)>,
+    feed: Feed,
 }
 
 const EXTERNAL_CHECK: std::time::Duration = std::time::Duration::from_millis(250);
@@ -66,6 +68,7 @@ impl SqliteStore {
             next_reader: AtomicUsize::new(0),
             generation: AtomicU64::new(1),
             external: Mutex::new((std::time::Instant::now(), 0)),
+            feed: Feed::default(),
         })
     }
 
@@ -120,6 +123,8 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
 
 struct SqliteTx<'a> {
     conn: &'a Connection,
+    /// Keys put or deleted (write transactions), for the change feed.
+    touched: Touched,
 }
 
 /// The smallest key greater than every key starting with `prefix`, if there is one.
@@ -145,12 +150,17 @@ impl Tx for SqliteTx<'_> {
             "INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
         )?;
         st.execute(params![key, value])?;
+        self.touched.note(key);
         Ok(())
     }
 
     fn delete(&mut self, key: &[u8]) -> Result<bool, StoreError> {
         let mut st = self.conn.prepare_cached("DELETE FROM kv WHERE k = ?1")?;
-        Ok(st.execute([key])? > 0)
+        let existed = st.execute([key])? > 0;
+        if existed {
+            self.touched.note(key);
+        }
+        Ok(existed)
     }
 
     fn scan(
@@ -189,6 +199,30 @@ impl Tx for SqliteTx<'_> {
         }
         Ok(out)
     }
+
+    fn scan_rev(
+        &mut self,
+        prefix: &[u8],
+        before: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Pair>, StoreError> {
+        let end = prefix_end(prefix);
+        let upper: Option<Vec<u8>> = match (before, end) {
+            (Some(b), Some(e)) => Some(if b < e.as_slice() { b.to_vec() } else { e }),
+            (Some(b), None) => Some(b.to_vec()),
+            (None, e) => e,
+        };
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut st = self.conn.prepare_cached(
+            "SELECT k, v FROM kv WHERE k >= ?1 AND (?2 IS NULL OR k < ?2) ORDER BY k DESC LIMIT ?3",
+        )?;
+        let rows = st.query_map(params![prefix, upper, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row?);
+        }
+        Ok(out)
+    }
 }
 
 impl Store for SqliteStore {
@@ -198,7 +232,10 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let conn = self.reader();
         conn.execute_batch("BEGIN")?;
-        let r = f(&mut SqliteTx { conn: &conn });
+        let r = f(&mut SqliteTx {
+            conn: &conn,
+            touched: Touched::default(),
+        });
         // Nothing to keep from a read: end the snapshot either way.
         let end = conn.execute_batch("ROLLBACK");
         r?;
@@ -212,13 +249,22 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let conn = lock(&self.writer);
         conn.execute_batch("BEGIN IMMEDIATE")?;
-        match f(&mut SqliteTx { conn: &conn }) {
+        let mut tx = SqliteTx {
+            conn: &conn,
+            touched: Touched::default(),
+        };
+        match f(&mut tx) {
             Ok(()) => {
                 if let Err(e) = conn.execute_batch("COMMIT") {
                     let _ = conn.execute_batch("ROLLBACK");
                     return Err(e.into());
                 }
+                let touched = std::mem::take(&mut tx.touched.0);
+                drop(conn);
                 self.generation.fetch_add(1, Ordering::Release);
+                if let Some(c) = Change::of_keys(touched) {
+                    self.feed.publish(&c);
+                }
                 Ok(())
             }
             Err(e) => {
@@ -240,8 +286,13 @@ impl Store for SqliteStore {
                     .query_row("PRAGMA data_version", [], |row| row.get(0))
                     .unwrap_or(ext.1);
                 if v != ext.1 {
+                    let first = ext.1 == 0;
                     ext.1 = v;
                     self.generation.fetch_add(1, Ordering::Release);
+                    if !first {
+                        // Another process committed: what it changed is not known here.
+                        self.feed.publish(&Change::Unknown);
+                    }
                 }
             }
         }
@@ -260,7 +311,13 @@ impl Store for SqliteStore {
                 tx.delete(&k)?;
             }
             Ok(())
-        })
+        })?;
+        self.feed.publish(&Change::Unknown);
+        Ok(())
+    }
+
+    fn subscribe(&self, listener: Listener) {
+        self.feed.subscribe(listener);
     }
 }
 

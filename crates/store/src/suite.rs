@@ -10,7 +10,40 @@ pub fn run_all(store: &dyn Store) {
     scan_orders_by_bytes_and_respects_prefix(store);
     failed_write_keeps_nothing(store);
     generation_moves_on_commit(store);
+    change_feed_names_what_changed(store);
+    scan_rev_is_newest_first(store);
     wipe_removes_everything(store);
+}
+
+#[allow(clippy::unwrap_used)]
+fn change_feed_names_what_changed(store: &dyn Store) {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<crate::Change>>> = Arc::default();
+    let s2 = seen.clone();
+    store.subscribe(Arc::new(move |c: &crate::Change| {
+        s2.lock().unwrap().push(c.clone())
+    }));
+    write(store, |tx| {
+        tx.put(b"t7/b", b"1")?;
+        tx.put(b"t7/a", b"1")?;
+        tx.put(b"t7/b", b"2")
+    })
+    .unwrap();
+    write(store, |tx| tx.delete(b"t7/a").map(|_| ())).unwrap();
+    // Reads and failed writes change nothing.
+    read(store, |tx| tx.get(b"t7/b")).unwrap();
+    let failed: Result<(), StoreError> = write(store, |tx| {
+        tx.put(b"t7/c", b"1")?;
+        Err(StoreError::Conflict)
+    });
+    assert!(failed.is_err());
+    let seen = seen.lock().unwrap().clone();
+    let keys = |v: &[&[u8]]| crate::Change::Keys(v.iter().map(|k| k.to_vec()).collect());
+    assert_eq!(
+        seen,
+        vec![keys(&[b"t7/a", b"t7/b"]), keys(&[b"t7/a"])],
+        "each commit reports the keys it put or deleted, once"
+    );
 }
 
 #[allow(clippy::unwrap_used)]
@@ -99,4 +132,34 @@ fn generation_moves_on_commit(store: &dyn Store) {
     let g0 = store.generation();
     write(store, |tx| tx.put(b"t5/a", b"1")).unwrap();
     assert!(store.generation() > g0);
+}
+
+#[allow(clippy::unwrap_used)]
+fn scan_rev_is_newest_first(store: &dyn Store) {
+    write(store, |tx| {
+        for k in [&b"t8/1"[..], b"t8/2", b"t8/3", b"t9/0", b"t7"] {
+            tx.put(k, b"v")?;
+        }
+        Ok::<_, StoreError>(())
+    })
+    .unwrap();
+    let keys = |before: Option<&[u8]>, limit| {
+        read(store, |tx| tx.scan_rev(b"t8/", before, limit))
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| String::from_utf8(k).unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(None, 10), ["t8/3", "t8/2", "t8/1"]);
+    assert_eq!(keys(Some(b"t8/3"), 1), ["t8/2"]);
+    assert_eq!(keys(Some(b"t8/1"), 10), Vec::<String>::new());
+    assert_eq!(keys(Some(b"zz"), 10), ["t8/3", "t8/2", "t8/1"]);
+    // Inside a write transaction too (its own writes included).
+    let in_write = write(store, |tx| {
+        tx.put(b"t8/4", b"v")?;
+        tx.scan_rev(b"t8/", None, 2)
+    })
+    .unwrap();
+    assert_eq!(in_write.len(), 2);
+    assert_eq!(in_write[0].0, b"t8/4".to_vec());
 }

@@ -6,11 +6,13 @@ use std::sync::{Arc, OnceLock};
 use regex::Regex;
 use serde::Deserialize;
 
-/// Which of the two services an operation belongs to.
+/// Which service an operation belongs to. IAM and STS speak the Query protocol; of CloudTrail,
+/// iamd answers `LookupEvents` (JSON 1.1 protocol) over its own audit trail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Service {
     Iam,
     Sts,
+    CloudTrail,
 }
 
 impl Service {
@@ -19,19 +21,34 @@ impl Service {
         match self {
             Service::Iam => "iam",
             Service::Sts => "sts",
+            Service::CloudTrail => "cloudtrail",
         }
     }
     pub fn version(self) -> &'static str {
         match self {
             Service::Iam => "2010-05-08",
             Service::Sts => "2011-06-15",
+            Service::CloudTrail => "2013-11-01",
         }
     }
     pub fn namespace(self) -> &'static str {
         match self {
             Service::Iam => "https://iam.amazonaws.com/doc/2010-05-08/",
             Service::Sts => "https://sts.amazonaws.com/doc/2011-06-15/",
+            Service::CloudTrail => "http://cloudtrail.amazonaws.com/doc/2013-11-01/",
         }
+    }
+    /// The `eventSource` of the service's events in an audit trail.
+    pub fn event_source(self) -> &'static str {
+        match self {
+            Service::Iam => "iam.amazonaws.com",
+            Service::Sts => "sts.amazonaws.com",
+            Service::CloudTrail => "cloudtrail.amazonaws.com",
+        }
+    }
+    /// Whether the service speaks the Query protocol (`Action=…&Version=…`).
+    pub fn is_query(self) -> bool {
+        !matches!(self, Service::CloudTrail)
     }
 }
 
@@ -185,6 +202,7 @@ pub struct Model {
 
 const IAM_MODEL: &str = include_str!("../model/iam.json");
 const STS_MODEL: &str = include_str!("../model/sts.json");
+const CLOUDTRAIL_MODEL: &str = include_str!("../model/cloudtrail.json");
 
 impl Model {
     /// The process-wide model, parsed on first use.
@@ -205,7 +223,11 @@ impl Model {
             shapes: Vec::new(),
             operations: HashMap::new(),
         };
-        for (service, text) in [(Service::Iam, IAM_MODEL), (Service::Sts, STS_MODEL)] {
+        for (service, text) in [
+            (Service::Iam, IAM_MODEL),
+            (Service::Sts, STS_MODEL),
+            (Service::CloudTrail, CLOUDTRAIL_MODEL),
+        ] {
             model.add(service, text)?;
         }
         Ok(model)
