@@ -5,6 +5,7 @@ use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use sha2::Digest;
 
 use iamd_wire::ApiError;
 
@@ -13,6 +14,8 @@ const VERSION: &str = "v1:";
 /// The master key. Its bytes never leave this type.
 pub struct MasterKey {
     cipher: Aes256Gcm,
+    /// Key material for [`MasterKey::derive`], itself derived (never the raw key).
+    derive_base: [u8; 32],
 }
 
 impl std::fmt::Debug for MasterKey {
@@ -26,7 +29,25 @@ impl MasterKey {
     pub fn from_bytes(bytes: &[u8]) -> Result<MasterKey, String> {
         let cipher = Aes256Gcm::new_from_slice(bytes)
             .map_err(|_| "the master key must be 32 bytes".to_string())?;
-        Ok(MasterKey { cipher })
+        let derive_base = sha2::Sha256::new()
+            .chain_update(b"iamd-master-key-derivation\n")
+            .chain_update(bytes)
+            .finalize()
+            .into();
+        Ok(MasterKey {
+            cipher,
+            derive_base,
+        })
+    }
+
+    /// A 32-byte key for one `purpose` (e.g. the audit trail's chain MAC), derived from the
+    /// master key: whoever lacks the master key cannot compute it.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        sha2::Sha256::new()
+            .chain_update(self.derive_base)
+            .chain_update(purpose.as_bytes())
+            .finalize()
+            .into()
     }
 
     /// A fresh random key, returned with its bytes so the caller can persist them.

@@ -30,6 +30,10 @@ impl QueryParams {
             .take_while(move |(k, _)| k.starts_with(prefix))
             .map(|(k, v)| (k.as_str(), v.as_str()))
     }
+    /// Sets one parameter (building parameters in code rather than parsing them).
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.map.insert(name.into(), value.into());
+    }
     pub fn contains_prefix(&self, prefix: &str) -> bool {
         self.with_prefix(prefix).next().is_some()
     }

@@ -1,0 +1,339 @@
+//! Events chained per account. Event `n` of an account is stored under
+//! `audit/ACCOUNT/n` (zero-padded, so keys sort by sequence) with the MAC of the previous event
+//! and its own: `mac(n) = HMAC(key, mac(n-1) ‖ n ‖ account ‖ event)`. The account's head
+//! (`audithead/ACCOUNT`) holds the last sequence number and MAC; retention records where the
+//! chain now starts (`auditbase/ACCOUNT`). The key is derived from the master key, which is not in
+//! the database: whoever edits the database cannot forge a chain that verifies.
+
+use hmac::{KeyInit, Mac};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use iamd_iam::secrets::MasterKey;
+use iamd_store::{Store, StoreError, Tx};
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+/// The MAC before an account's first event.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Clone)]
+pub struct ChainKey([u8; 32]);
+
+impl ChainKey {
+    pub fn from_master(master: &MasterKey) -> ChainKey {
+        ChainKey(master.derive("iamd-audit-chain-v1"))
+    }
+
+    fn mac(&self, prev: &str, seq: u64, account: &str, event: &str) -> String {
+        // A 32-byte key is always accepted by HMAC.
+        let Ok(mut m) = <HmacSha256 as KeyInit>::new_from_slice(&self.0) else {
+            return String::new();
+        };
+        m.update(prev.as_bytes());
+        m.update(b"\n");
+        m.update(seq.to_string().as_bytes());
+        m.update(b"\n");
+        m.update(account.as_bytes());
+        m.update(b"\n");
+        m.update(event.as_bytes());
+        hex::encode(m.finalize().into_bytes())
+    }
+}
+
+pub fn event_key(account: &str, seq: u64) -> Vec<u8> {
+    format!("audit/{account}/{seq:020}").into_bytes()
+}
+pub fn events_prefix(account: &str) -> Vec<u8> {
+    format!("audit/{account}/").into_bytes()
+}
+fn head_key(account: &str) -> Vec<u8> {
+    format!("audithead/{account}").into_bytes()
+}
+fn base_key(account: &str) -> Vec<u8> {
+    format!("auditbase/{account}").into_bytes()
+}
+
+/// One stored event.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+pub struct Record {
+    pub seq: u64,
+    pub prev: String,
+    pub mac: String,
+    /// The CloudTrail record, as JSON text (the MAC covers these exact bytes).
+    pub event: String,
+}
+
+#[derive(serde::Deserialize, serde::Serialize)]
+struct Head {
+    seq: u64,
+    mac: String,
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn get_head(tx: &mut dyn Tx, key: &[u8]) -> Result<Option<Head>, StoreError> {
+    match tx.get(key)? {
+        None => Ok(None),
+        Some(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .map_err(|_| corrupt("audit head")),
+    }
+}
+
+/// Appends `event` to `account`'s chain in `tx`; returns its sequence number.
+pub fn append(tx: &mut dyn Tx, key: &ChainKey, account: &str, event: &str) -> Result<u64, StoreError> {
+    let head = get_head(tx, &head_key(account))?;
+    let (seq, prev) = match head {
+        Some(h) => (h.seq + 1, h.mac),
+        None => (1, GENESIS.to_string()),
+    };
+    let mac = key.mac(&prev, seq, account, event);
+    let record = Record {
+        seq,
+        prev,
+        mac: mac.clone(),
+        event: event.to_string(),
+    };
+    let bytes = serde_json::to_vec(&record).map_err(|_| corrupt("audit record"))?;
+    tx.put(&event_key(account, seq), &bytes)?;
+    let head = serde_json::to_vec(&Head { seq, mac }).map_err(|_| corrupt("audit head"))?;
+    tx.put(&head_key(account), &head)?;
+    Ok(seq)
+}
+
+pub fn parse(bytes: &[u8]) -> Result<Record, StoreError> {
+    serde_json::from_slice(bytes).map_err(|_| corrupt("audit record"))
+}
+
+/// What verification found wrong first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The event's contents do not match its MAC: edited.
+    Edited { seq: u64 },
+    /// A sequence number is missing between two events: deleted.
+    Missing { after: u64 },
+    /// The event's link to its predecessor is wrong: moved, replaced or reordered.
+    Relinked { seq: u64 },
+    /// The stored record cannot be read.
+    Unreadable { key: String },
+    /// The head names an event that is not the last one: events deleted at the end.
+    Truncated { head: u64, last: u64 },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Edited { seq } => write!(f, "event {seq} was edited (its MAC does not match)"),
+            Problem::Missing { after } => write!(f, "an event after {after} is missing"),
+            Problem::Relinked { seq } => {
+                write!(f, "event {seq} does not follow its predecessor (moved or reordered)")
+            }
+            Problem::Unreadable { key } => write!(f, "record {key} cannot be read"),
+            Problem::Truncated { head, last } => {
+                write!(f, "the chain ends at {last} but its head says {head}: events were deleted")
+            }
+        }
+    }
+}
+
+/// Verifies `account`'s chain; returns how many events verified, or the first problem.
+pub fn verify(store: &dyn Store, key: &ChainKey, account: &str) -> Result<Result<u64, Problem>, StoreError> {
+    iamd_store::read(store, |tx| {
+        let base = get_head(tx, &base_key(account))?;
+        let (mut expect_seq, mut prev) = match base {
+            Some(b) => (b.seq + 1, b.mac),
+            None => (1, GENESIS.to_string()),
+        };
+        let prefix = events_prefix(account);
+        let mut after: Option<Vec<u8>> = None;
+        let mut n = 0u64;
+        loop {
+            let page = tx.scan(&prefix, after.as_deref(), 1000)?;
+            let Some((last_key, _)) = page.last() else {
+                break;
+            };
+            after = Some(last_key.clone());
+            for (k, v) in &page {
+                let Ok(r) = parse(v) else {
+                    let key = String::from_utf8_lossy(k).into_owned();
+                    return Ok(Err(Problem::Unreadable { key }));
+                };
+                let stored_at = iamd_iam::keys::last_segment(k).parse::<u64>().ok();
+                if stored_at != Some(r.seq) {
+                    return Ok(Err(Problem::Relinked { seq: r.seq }));
+                }
+                if r.seq > expect_seq {
+                    return Ok(Err(Problem::Missing { after: expect_seq - 1 }));
+                }
+                if r.seq < expect_seq || r.prev != prev {
+                    return Ok(Err(Problem::Relinked { seq: r.seq }));
+                }
+                if key.mac(&r.prev, r.seq, account, &r.event) != r.mac {
+                    return Ok(Err(Problem::Edited { seq: r.seq }));
+                }
+                prev = r.mac;
+                expect_seq += 1;
+                n += 1;
+            }
+        }
+        let last = expect_seq - 1;
+        match get_head(tx, &head_key(account))? {
+            Some(h) if h.seq != last || h.mac != prev => {
+                Ok(Err(Problem::Truncated { head: h.seq, last }))
+            }
+            None if n > 0 => Ok(Err(Problem::Truncated { head: 0, last })),
+            _ => Ok(Ok(n)),
+        }
+    })
+}
+
+/// Every account that has a chain.
+pub fn accounts(store: &dyn Store) -> Result<Vec<String>, StoreError> {
+    iamd_store::read(store, |tx| {
+        let rows = tx.scan(b"audithead/", None, usize::MAX)?;
+        Ok(rows
+            .iter()
+            .map(|(k, _)| iamd_iam::keys::last_segment(k).to_string())
+            .collect())
+    })
+}
+
+/// The time of an event, from its record.
+pub fn event_time(event: &str) -> Option<OffsetDateTime> {
+    let v: serde_json::Value = serde_json::from_str(event).ok()?;
+    let t = v.get("eventTime")?.as_str()?;
+    OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// Deletes `account`'s events older than `cutoff`, oldest first, moving the chain's base so the
+/// rest still verifies. Returns how many were deleted.
+pub fn prune(store: &dyn Store, account: &str, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
+    let prefix = events_prefix(account);
+    let mut deleted = 0;
+    loop {
+        let n = iamd_store::write(store, |tx| {
+            let page = tx.scan(&prefix, None, 500)?;
+            let mut n = 0u64;
+            for (k, v) in &page {
+                let r = parse(v)?;
+                if event_time(&r.event).is_none_or(|t| t >= cutoff) {
+                    break;
+                }
+                tx.delete(k)?;
+                let base = serde_json::to_vec(&json!({"seq": r.seq, "mac": r.mac}))
+                    .map_err(|_| corrupt("audit base"))?;
+                tx.put(&base_key(account), &base)?;
+                n += 1;
+            }
+            Ok::<_, StoreError>(n)
+        })?;
+        deleted += n;
+        if n < 500 {
+            return Ok(deleted);
+        }
+    }
+}
+
+/// [`prune`] for every account.
+pub fn prune_all(store: &dyn Store, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for a in accounts(store)? {
+        n += prune(store, &a, cutoff)?;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iamd_store::MemoryStore;
+
+    fn key() -> ChainKey {
+        ChainKey([7; 32])
+    }
+
+    fn seeded(n: u64) -> MemoryStore {
+        let s = MemoryStore::new();
+        for i in 0..n {
+            iamd_store::write(&s, |tx| {
+                append(tx, &key(), "111122223333", &format!("{{\"eventTime\":\"2026-01-0{}T00:00:00Z\",\"i\":{i}}}", 1 + i % 9))
+            })
+            .unwrap();
+        }
+        s
+    }
+
+    fn tamper(s: &MemoryStore, seq: u64, f: impl Fn(&mut Record)) {
+        let k = event_key("111122223333", seq);
+        iamd_store::write(s, |tx| {
+            let mut r = parse(&tx.get(&k)?.unwrap())?;
+            f(&mut r);
+            tx.put(&k, &serde_json::to_vec(&r).unwrap())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let s = seeded(5);
+        assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Ok(5));
+        assert_eq!(verify(&s, &key(), "999999999999").unwrap(), Ok(0));
+    }
+
+    #[test]
+    fn an_edited_event_is_found() {
+        let s = seeded(5);
+        tamper(&s, 3, |r| r.event = r.event.replace("\"i\":2", "\"i\":9"));
+        assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Err(Problem::Edited { seq: 3 }));
+    }
+
+    #[test]
+    fn a_recomputed_mac_without_the_key_does_not_help() {
+        let s = seeded(3);
+        tamper(&s, 2, |r| {
+            r.event = "{}".into();
+            r.mac = ChainKey([8; 32]).mac(&r.prev, r.seq, "111122223333", &r.event);
+        });
+        assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Err(Problem::Edited { seq: 2 }));
+    }
+
+    #[test]
+    fn deleted_events_are_found() {
+        let s = seeded(5);
+        iamd_store::write(&s, |tx| tx.delete(&event_key("111122223333", 2))).unwrap();
+        assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Err(Problem::Missing { after: 1 }));
+        let s = seeded(5);
+        iamd_store::write(&s, |tx| tx.delete(&event_key("111122223333", 5))).unwrap();
+        assert_eq!(
+            verify(&s, &key(), "111122223333").unwrap(),
+            Err(Problem::Truncated { head: 5, last: 4 })
+        );
+    }
+
+    #[test]
+    fn reordered_events_are_found() {
+        let s = seeded(5);
+        let (a, b) = (event_key("111122223333", 2), event_key("111122223333", 3));
+        iamd_store::write(&s, |tx| {
+            let (va, vb) = (tx.get(&a)?.unwrap(), tx.get(&b)?.unwrap());
+            tx.put(&a, &vb)?;
+            tx.put(&b, &va)
+        })
+        .unwrap();
+        assert!(matches!(
+            verify(&s, &key(), "111122223333").unwrap(),
+            Err(Problem::Relinked { .. })
+        ));
+    }
+
+    #[test]
+    fn pruning_keeps_the_rest_verifiable() {
+        let s = seeded(9);
+        let cutoff = OffsetDateTime::parse("2026-01-04T00:00:00Z", &time::format_description::well_known::Rfc3339).unwrap();
+        assert_eq!(prune(&s, "111122223333", cutoff).unwrap(), 3);
+        assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Ok(6));
+    }
+}

@@ -1,0 +1,302 @@
+//! One call's event in CloudTrail's record shape (`eventVersion` 1.09), built as the call runs
+//! and finished with its outcome.
+
+use std::sync::Mutex;
+
+use serde_json::{Map, Value as J, json};
+use time::OffsetDateTime;
+
+use iamd_iam::{IamError, Principal, PrincipalKind};
+use iamd_wire::{Model, Operation, Params, Service, ShapeKind, Value};
+
+use super::redact::redact;
+use crate::authorize::Verdict;
+use crate::table::Entry;
+use crate::RequestFacts;
+
+/// An event in the making.
+pub struct Draft {
+    pub event_id: String,
+    pub time: OffsetDateTime,
+    service: Service,
+    name: &'static str,
+    read_only: bool,
+    account: String,
+    user_identity: J,
+    facts: RequestFacts,
+    default_region: String,
+    request_parameters: Option<J>,
+    /// Set by authorization; behind a lock so it can be set while the write transaction holds
+    /// the draft.
+    decision: Mutex<Option<Verdict>>,
+}
+
+/// `UserName` → `userName`, as CloudTrail spells request parameters.
+fn lower_camel(name: &str) -> String {
+    let mut c = name.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn session_context(p: &Principal) -> Option<J> {
+    let s = p.session.as_ref()?;
+    let created = OffsetDateTime::from_unix_timestamp(s.issued_at)
+        .map(iamd_wire::iso8601)
+        .unwrap_or_default();
+    let issuer = match &p.kind {
+        PrincipalKind::AssumedRole {
+            role_name,
+            role_path,
+            role_id,
+            ..
+        } => json!({
+            "type": "Role",
+            "principalId": role_id,
+            "arn": format!("arn:aws:iam::{}:role{role_path}{role_name}", p.account),
+            "accountId": p.account,
+            "userName": role_name,
+        }),
+        PrincipalKind::FederatedUser { issuer_name, .. } => json!({
+            "type": "IAMUser",
+            "arn": format!("arn:aws:iam::{}:user/{issuer_name}", p.account),
+            "accountId": p.account,
+            "userName": issuer_name,
+        }),
+        _ => json!({}),
+    };
+    Some(json!({
+        "sessionIssuer": issuer,
+        "attributes": {
+            "creationDate": created,
+            "mfaAuthenticated": s.mfa_authenticated.to_string(),
+        },
+    }))
+}
+
+/// CloudTrail's `userIdentity` of a principal.
+pub fn user_identity(p: &Principal) -> J {
+    let kind = match p.kind {
+        PrincipalKind::Root => "Root",
+        PrincipalKind::User { .. } => "IAMUser",
+        PrincipalKind::AssumedRole { .. } => "AssumedRole",
+        PrincipalKind::FederatedUser { .. } => "FederatedUser",
+    };
+    let mut m = Map::new();
+    m.insert("type".into(), kind.into());
+    m.insert("principalId".into(), p.user_id.clone().into());
+    m.insert("arn".into(), p.arn.clone().into());
+    m.insert("accountId".into(), p.account.clone().into());
+    if let Some(k) = &p.access_key_id {
+        m.insert("accessKeyId".into(), k.clone().into());
+    }
+    if let PrincipalKind::User { name, .. } = &p.kind {
+        m.insert("userName".into(), name.clone().into());
+    }
+    if let Some(sc) = session_context(p) {
+        m.insert("sessionContext".into(), sc);
+    }
+    J::Object(m)
+}
+
+/// A value as an event shows it: members in lowerCamelCase, timestamps ISO 8601.
+fn event_json(v: &Value) -> J {
+    match v {
+        Value::Struct(m) => J::Object(
+            m.iter()
+                .map(|(k, v)| (lower_camel(k), event_json(v)))
+                .collect(),
+        ),
+        Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), event_json(v))).collect()),
+        Value::List(l) => J::Array(l.iter().map(event_json).collect()),
+        other => other.to_json(),
+    }
+}
+
+/// Members the model marks sensitive are hidden, whatever their names.
+fn hide_sensitive(model: &Model, shape: usize, v: &mut J) {
+    let s = model.shape(shape);
+    if s.sensitive {
+        *v = J::String(super::redact::HIDDEN.into());
+        return;
+    }
+    match (&s.kind, v) {
+        (ShapeKind::Structure { members, .. }, J::Object(map)) => {
+            for (name, ms) in members {
+                if let Some(child) = map.get_mut(&lower_camel(name)) {
+                    hide_sensitive(model, *ms, child);
+                }
+            }
+        }
+        (ShapeKind::List { member, .. }, J::Array(items)) => {
+            for i in items {
+                hide_sensitive(model, *member, i);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The resources an event names, for `LookupEvents`: (type, name).
+const RESOURCE_MEMBERS: &[(&str, &str)] = &[
+    ("userName", "AWS::IAM::User"),
+    ("groupName", "AWS::IAM::Group"),
+    ("roleName", "AWS::IAM::Role"),
+    ("roleArn", "AWS::IAM::Role"),
+    ("policyArn", "AWS::IAM::Policy"),
+    ("policyName", "AWS::IAM::Policy"),
+    ("instanceProfileName", "AWS::IAM::InstanceProfile"),
+    ("accessKeyId", "AWS::IAM::AccessKey"),
+    ("serialNumber", "AWS::IAM::MFADevice"),
+    ("openIDConnectProviderArn", "AWS::IAM::OIDCProvider"),
+    ("serverCertificateName", "AWS::IAM::ServerCertificate"),
+];
+
+fn resources(params: Option<&J>, response: Option<&J>) -> Vec<J> {
+    let mut out: Vec<J> = Vec::new();
+    let mut add = |ty: &str, name: &str| {
+        let r = json!({"type": ty, "name": name});
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    };
+    if let Some(J::Object(p)) = params {
+        for (member, ty) in RESOURCE_MEMBERS {
+            if let Some(J::String(v)) = p.get(*member) {
+                add(ty, v);
+            }
+        }
+    }
+    // A created access key is named in the response.
+    if let Some(id) = response
+        .and_then(|r| r.get("accessKey"))
+        .and_then(|k| k.get("accessKeyId"))
+        .and_then(J::as_str)
+    {
+        add("AWS::IAM::AccessKey", id);
+    }
+    out
+}
+
+impl Draft {
+    pub fn new(
+        entry: &Entry,
+        caller: Option<&Principal>,
+        facts: &RequestFacts,
+        default_region: &str,
+    ) -> Draft {
+        let model = iamd_wire::Model::get();
+        let service = model
+            .operation(crate::table::model_operation(entry.name))
+            .map_or(Service::Iam, |o| o.service);
+        Draft {
+            event_id: uuid::Uuid::new_v4().to_string(),
+            time: OffsetDateTime::now_utc(),
+            service,
+            name: entry.name,
+            read_only: entry.read_only(),
+            account: caller.map(|c| c.account.clone()).unwrap_or_default(),
+            user_identity: caller.map_or_else(|| json!({"type": "Unknown"}), user_identity),
+            facts: facts.clone(),
+            default_region: default_region.to_string(),
+            request_parameters: None,
+            decision: Mutex::new(None),
+        }
+    }
+
+    /// Records the validated input (secrets hidden).
+    pub fn set_params(&mut self, params: &Params, model: &Model, op: &Operation) {
+        let mut j = event_json(&params.0);
+        if let Some(shape) = op.input {
+            hide_sensitive(model, shape, &mut j);
+        }
+        redact(&mut j);
+        let empty = j.as_object().is_some_and(Map::is_empty);
+        self.request_parameters = (!empty).then_some(j);
+    }
+
+    /// The account an unsigned call acts in (the role's).
+    pub fn set_account(&mut self, account: &str) {
+        self.account = account.to_string();
+    }
+
+    /// An unsigned web-identity caller.
+    pub fn set_web_identity(&mut self, provider: &str, subject: &str, audience: &str) {
+        self.user_identity = json!({
+            "type": "WebIdentityUser",
+            "principalId": format!("{provider}:{audience}:{subject}"),
+            "userName": subject,
+            "identityProvider": provider,
+        });
+    }
+
+    pub fn set_decision(&self, v: Verdict) {
+        *self.decision.lock().unwrap_or_else(|p| p.into_inner()) = Some(v);
+    }
+
+    pub fn decision(&self) -> Option<Verdict> {
+        self.decision
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The finished event: (account, CloudTrail record as JSON text).
+    pub fn finish(&self, result: Result<&Value, &IamError>) -> (String, String) {
+        let f = &self.facts;
+        let response = match result {
+            Ok(v) if !self.read_only => {
+                let mut j = event_json(v);
+                redact(&mut j);
+                Some(j)
+            }
+            _ => None,
+        };
+        let mut e = Map::new();
+        e.insert("eventVersion".into(), "1.09".into());
+        e.insert("userIdentity".into(), self.user_identity.clone());
+        e.insert("eventTime".into(), iamd_wire::iso8601(self.time).into());
+        e.insert("eventSource".into(), self.service.event_source().into());
+        e.insert("eventName".into(), self.name.into());
+        e.insert(
+            "awsRegion".into(),
+            f.region.clone().unwrap_or_else(|| self.default_region.clone()).into(),
+        );
+        e.insert(
+            "sourceIPAddress".into(),
+            f.source_ip.map(|i| i.to_string()).unwrap_or_default().into(),
+        );
+        e.insert("userAgent".into(), f.user_agent.clone().unwrap_or_default().into());
+        if let Err(err) = result {
+            let api = err.to_api();
+            e.insert("errorCode".into(), api.code.into());
+            e.insert("errorMessage".into(), api.message.into());
+        }
+        e.insert(
+            "requestParameters".into(),
+            self.request_parameters.clone().unwrap_or(J::Null),
+        );
+        e.insert("responseElements".into(), response.clone().unwrap_or(J::Null));
+        e.insert("requestID".into(), f.request_id.clone().into());
+        e.insert("eventID".into(), self.event_id.clone().into());
+        e.insert("readOnly".into(), self.read_only.into());
+        let res = resources(self.request_parameters.as_ref(), response.as_ref());
+        if !res.is_empty() {
+            e.insert("resources".into(), J::Array(res));
+        }
+        e.insert("eventType".into(), "AwsApiCall".into());
+        e.insert("managementEvent".into(), true.into());
+        e.insert("recipientAccountId".into(), self.account.clone().into());
+        e.insert("eventCategory".into(), "Management".into());
+        if let Some(v) = self.decision() {
+            e.insert(
+                "decision".into(),
+                json!({"result": v.decision, "statements": v.statements}),
+            );
+        }
+        e.insert("iamdFrontEnd".into(), f.front_end.as_str().into());
+        let text = J::Object(e).to_string();
+        (self.account.clone(), text)
+    }
+}

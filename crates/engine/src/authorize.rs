@@ -1,0 +1,673 @@
+//! The authorize step: every principal but an account's own root is authorized by the policy
+//! engine, with AWS's action names, resource ARNs and condition keys for each operation
+//! (`iamd-actions`), and the policies that apply to the principal (`iamd-iam::authz`).
+//!
+//! Compiled policy sets are cached per principal and dropped when a key they were built from
+//! changes (see `cache`), so a change to a policy, an attachment or a membership holds on the
+//! next request, and unrelated writes leave the cache alone.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use iamd_actions::{ActionCheck, Enforcement, ResourceKind, ResourceRef, Source};
+use iamd_iam::authz::{self, PolicySources};
+use iamd_iam::records::Tag;
+use iamd_iam::{IamError, Principal, PrincipalKind};
+use iamd_policy::{CompiledPolicy, Context, ContextValue, DocumentKind, PolicySet, Scalar};
+use iamd_store::Tx;
+use iamd_wire::{ApiError, Operation, Params};
+
+use crate::Engine;
+use crate::RequestFacts;
+use crate::cache::Recording;
+use crate::table::Entry;
+
+/// The outcome of authorizing one call.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub allowed: bool,
+    /// `Allow`, `ExplicitDeny`, `ImplicitDeny`; `Root` for an account's root user (never
+    /// evaluated); `NotEvaluated` for operations AWS does not authorize.
+    pub decision: &'static str,
+    /// The statements that decided (`POLICY-ID#SID-or-index`).
+    pub statements: Vec<String>,
+    /// The denial as AWS words it.
+    pub error: Option<ApiError>,
+}
+
+impl Verdict {
+    fn allow(decision: &'static str, statements: Vec<String>) -> Verdict {
+        Verdict {
+            allowed: true,
+            decision,
+            statements,
+            error: None,
+        }
+    }
+    fn deny(decision: &'static str, statements: Vec<String>, error: ApiError) -> Verdict {
+        Verdict {
+            allowed: false,
+            decision,
+            statements,
+            error: Some(error),
+        }
+    }
+}
+
+fn decision_name(d: iamd_policy::Decision) -> &'static str {
+    match d {
+        iamd_policy::Decision::Allowed => "Allow",
+        iamd_policy::Decision::ExplicitDeny => "ExplicitDeny",
+        iamd_policy::Decision::ImplicitDeny => "ImplicitDeny",
+    }
+}
+
+fn statements_of(r: &iamd_policy::EvalResult) -> Vec<String> {
+    r.matched
+        .iter()
+        .map(|m| match &m.sid {
+            Some(sid) => format!("{}#{sid}", m.policy_id),
+            None => m.policy_id.to_string(),
+        })
+        .collect()
+}
+
+/// A principal's policies, compiled.
+pub struct CompiledSet {
+    pub set: PolicySet,
+    pub principal_tags: Vec<Tag>,
+}
+
+/// Compiles stored documents. A stored document was validated when it was written; one that
+/// no longer compiles (a newer, stricter parser) grants nothing rather than failing requests.
+pub fn compile(sources: PolicySources) -> CompiledSet {
+    let compile_one = |id: &str, doc: &str| -> Option<Arc<CompiledPolicy>> {
+        match CompiledPolicy::from_text(doc, DocumentKind::Identity, id) {
+            Ok(c) => Some(Arc::new(c)),
+            Err(e) => {
+                tracing::warn!(policy = id, error = %e, "stored policy does not compile; ignored");
+                None
+            }
+        }
+    };
+    let identity = sources
+        .identity
+        .iter()
+        .filter_map(|s| compile_one(&s.id, &s.document))
+        .collect();
+    let session = sources.session.as_ref().map(|list| {
+        list.iter()
+            .filter_map(|s| compile_one(&s.id, &s.document))
+            .collect::<Vec<_>>()
+    });
+    let permissions_boundary = sources.boundary.as_ref().map(|b| {
+        compile_one(&b.id, &b.document).unwrap_or_else(|| {
+            Arc::new(
+                CompiledPolicy::from_text(
+                    r#"{"Version":"2012-10-17","Statement":[]}"#,
+                    DocumentKind::Identity,
+                    b.id.as_str(),
+                )
+                .unwrap_or_else(|_| unreachable_empty()),
+            )
+        })
+    });
+    CompiledSet {
+        set: PolicySet {
+            identity,
+            permissions_boundary,
+            session,
+            ..PolicySet::default()
+        },
+        principal_tags: sources.principal_tags,
+    }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_empty() -> CompiledPolicy {
+    panic!("the empty policy document always compiles")
+}
+
+/// The compiled policy set of `caller`, from the cache or the store. `epoch` is the policy
+/// cache's epoch taken before `tx` began.
+pub fn policy_set(
+    engine: &Engine,
+    tx: &mut dyn Tx,
+    caller: &Principal,
+    epoch: u64,
+) -> Result<Arc<CompiledSet>, IamError> {
+    // A session's policies differ from its role's: key sessions by their access key.
+    let key = match (&caller.session, &caller.access_key_id) {
+        (Some(_), Some(k)) => k.as_str(),
+        _ => caller.arn.as_str(),
+    };
+    if let Some(s) = engine.policies.get(&key.to_string()) {
+        engine.metrics.cache_lookup("policies", true);
+        return Ok(s);
+    }
+    engine.metrics.cache_lookup("policies", false);
+    let mut recording = Recording::new(tx);
+    let set = Arc::new(compile(authz::sources_for(&mut recording, caller)?));
+    let reads = recording.reads;
+    engine
+        .policies
+        .insert(epoch, key.to_string(), set.clone(), reads);
+    Ok(set)
+}
+
+/// The policy engine's view of the caller.
+pub fn engine_principal(caller: &Principal) -> iamd_policy::Principal {
+    let mut p = match &caller.kind {
+        PrincipalKind::Root => iamd_policy::Principal::root(&caller.account),
+        PrincipalKind::User { .. } => iamd_policy::Principal::user(&caller.arn),
+        PrincipalKind::AssumedRole {
+            role_name,
+            role_path,
+            ..
+        } => iamd_policy::Principal::assumed_role(
+            &caller.arn,
+            &format!("arn:aws:iam::{}:role{role_path}{role_name}", caller.account),
+        ),
+        PrincipalKind::FederatedUser { .. } => iamd_policy::Principal::federated_user(&caller.arn),
+    };
+    p.unique_id = Some(caller.user_id.clone());
+    p
+}
+
+/// The global condition keys of a request.
+pub fn global_context(
+    caller: &Principal,
+    tags: &[Tag],
+    facts: &RequestFacts,
+    now: OffsetDateTime,
+) -> Context {
+    let mut c = Context::new();
+    if let PrincipalKind::User { name, .. } = &caller.kind {
+        c.insert_str("aws:username", name);
+    }
+    c.insert_str("aws:userid", &caller.user_id);
+    c.insert(
+        "aws:PrincipalArn",
+        ContextValue::single(Scalar::Arn(caller.arn.clone())),
+    );
+    c.insert_str("aws:PrincipalAccount", &caller.account);
+    c.insert_str(
+        "aws:PrincipalType",
+        match caller.kind {
+            PrincipalKind::Root => "Account",
+            PrincipalKind::User { .. } => "User",
+            PrincipalKind::AssumedRole { .. } => "AssumedRole",
+            PrincipalKind::FederatedUser { .. } => "FederatedUser",
+        },
+    );
+    if let Some(s) = &caller.session {
+        // Keys that exist only for temporary credentials.
+        c.insert(
+            "aws:MultiFactorAuthPresent",
+            ContextValue::single(Scalar::Bool(s.mfa_authenticated)),
+        );
+        if let Some(age) = s.mfa_age(now.unix_timestamp()) {
+            c.insert(
+                "aws:MultiFactorAuthAge",
+                ContextValue::single(Scalar::Number(age as f64)),
+            );
+        }
+        c.insert(
+            "aws:TokenIssueTime",
+            ContextValue::single(Scalar::Date(i128::from(s.issued_at) * 1_000_000_000)),
+        );
+        if let Some(si) = &s.source_identity {
+            c.insert_str("aws:SourceIdentity", si);
+        }
+        if let iamd_token::SessionPrincipal::AssumedRole {
+            federated_provider: Some(fp),
+            role_arn,
+            ..
+        } = &s.principal
+        {
+            c.insert_str("aws:FederatedProvider", fp);
+            let _ = role_arn;
+        }
+    }
+    for t in tags {
+        c.insert_str(&format!("aws:PrincipalTag/{}", t.key), &t.value);
+    }
+    if let Some(ip) = facts.source_ip {
+        c.insert("aws:SourceIp", ContextValue::single(Scalar::Ip(ip)));
+    }
+    if let Some(ua) = &facts.user_agent {
+        c.insert_str("aws:UserAgent", ua);
+    }
+    c.insert(
+        "aws:SecureTransport",
+        ContextValue::single(Scalar::Bool(facts.secure_transport)),
+    );
+    if let Some(r) = &facts.region {
+        c.insert_str("aws:RequestedRegion", r);
+    }
+    c.with_time(now);
+    c
+}
+
+/// A resolved resource: its ARN and the tags authorization may look at.
+struct Resolved {
+    arn: String,
+    tags: Vec<Tag>,
+}
+
+fn caller_resource(caller: &Principal, tags: &[Tag]) -> Resolved {
+    Resolved {
+        arn: caller.arn.clone(),
+        tags: tags.to_vec(),
+    }
+}
+
+fn resolve(
+    tx: &mut dyn Tx,
+    account: &str,
+    caller: &Principal,
+    caller_tags: &[Tag],
+    r: &ResourceRef,
+    params: &Params,
+) -> Result<Resolved, IamError> {
+    if let Some(arn) = r.arn_from_request(account, params) {
+        let tags = match r {
+            ResourceRef::Arn(_) if r.kind_in(params) == Some(ResourceKind::Policy) => {
+                authz::policy_tags(tx, account, &arn)?
+            }
+            _ => Vec::new(),
+        };
+        return Ok(Resolved { arn, tags });
+    }
+    let named = |tx: &mut dyn Tx, kind: ResourceKind, name: &str| -> Result<Resolved, IamError> {
+        let info = authz::resource(tx, account, kind.resource_type(), name)?;
+        let (path, tags) = info.map_or(("/".to_string(), Vec::new()), |i| (i.path, i.tags));
+        Ok(Resolved {
+            arn: kind.arn(account, &path, name),
+            tags,
+        })
+    };
+    match *r {
+        ResourceRef::Named { kind, param } => match params.str(param) {
+            Some(name) => named(tx, kind, name),
+            None => Ok(caller_resource(caller, caller_tags)),
+        },
+        ResourceRef::NamedOrCaller { kind, param } => match params.str(param) {
+            Some(name) => named(tx, kind, name),
+            None => Ok(caller_resource(caller, caller_tags)),
+        },
+        ResourceRef::Caller(_) => Ok(caller_resource(caller, caller_tags)),
+        ResourceRef::Renamed {
+            kind,
+            param,
+            new_name,
+            new_path,
+        } => {
+            let current = params.str(param).unwrap_or_default();
+            let info = authz::resource(tx, account, kind.resource_type(), current)?;
+            let path = params
+                .str(new_path)
+                .map(str::to_string)
+                .or(info.as_ref().map(|i| i.path.clone()))
+                .unwrap_or_else(|| "/".to_string());
+            let name = params.str(new_name).unwrap_or(current);
+            Ok(Resolved {
+                arn: kind.arn(account, &path, name),
+                tags: info.map(|i| i.tags).unwrap_or_default(),
+            })
+        }
+        ResourceRef::AccessKeyOwner(param) => {
+            let owner = params
+                .str(param)
+                .map(|id| authz::access_key_owner(tx, account, id))
+                .transpose()?
+                .flatten();
+            match owner {
+                Some(name) => named(tx, ResourceKind::User, &name),
+                None => Ok(caller_resource(caller, caller_tags)),
+            }
+        }
+        _ => Ok(Resolved {
+            arn: r
+                .kind()
+                .map_or_else(|| "*".to_string(), |k| k.arn(account, "/", "*")),
+            tags: Vec::new(),
+        }),
+    }
+}
+
+fn check_context(
+    base: &Context,
+    check: &ActionCheck,
+    params: &Params,
+    resource: &Resolved,
+) -> Context {
+    let mut c = base.clone();
+    for (k, values) in check.request_keys(params) {
+        let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+        if refs.len() == 1 {
+            c.insert_str(&k, refs[0]);
+        } else {
+            c.insert_strs(&k, &refs);
+        }
+    }
+    for ks in check.keys {
+        if ks.from == Source::ResourceTags {
+            let prefix = ks.key.trim_end_matches("${TagKey}");
+            for t in &resource.tags {
+                c.insert_str(&format!("{prefix}{}", t.key), &t.value);
+            }
+        }
+    }
+    c
+}
+
+/// One call to authorize.
+pub struct Authz<'a> {
+    pub caller: &'a Principal,
+    pub entry: &'a Entry,
+    pub op: &'a Operation,
+    pub params: &'a Params,
+    pub facts: &'a RequestFacts,
+    pub now: OffsetDateTime,
+    /// The policy cache's epoch when the transaction began.
+    pub policy_epoch: u64,
+}
+
+/// Authorizes the call. `Err` only when authorization itself failed (a store failure); a
+/// denial is a [`Verdict`] with AWS's `AccessDenied`.
+pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict, IamError> {
+    let Authz {
+        caller,
+        entry,
+        op,
+        params,
+        facts,
+        now,
+        policy_epoch,
+    } = *a;
+    let account = caller.account.as_str();
+    if caller.is_root() && caller.session.is_none() {
+        return Ok(Verdict::allow("Root", Vec::new()));
+    }
+    let Some(auth) = entry.authorization else {
+        let e = ApiError::access_denied(format!(
+            "User: {} is not authorized to perform: {}:{}",
+            caller.arn,
+            op.service.name(),
+            op.name
+        ));
+        return Ok(Verdict::deny("ImplicitDeny", Vec::new(), e));
+    };
+    match auth.enforcement {
+        Enforcement::NotAuthorized | Enforcement::TrustPolicyOnly => {
+            return Ok(Verdict::allow("NotEvaluated", Vec::new()));
+        }
+        Enforcement::Identity | Enforcement::IdentityAndTrust => {}
+    }
+    if let Err(e) = session_restrictions(caller, op) {
+        return Ok(Verdict::deny("ImplicitDeny", Vec::new(), e));
+    }
+    if caller.is_root() {
+        return Ok(Verdict::allow("Root", Vec::new()));
+    }
+    let compiled = policy_set(engine, tx, caller, policy_epoch)?;
+    let trust = match auth.enforcement {
+        Enforcement::IdentityAndTrust => Some(trust_policy(tx, params)?),
+        _ => None,
+    };
+    let principal = engine_principal(caller);
+    let mut base = global_context(caller, &compiled.principal_tags, facts, now);
+    if let (Some(serial), Some(code)) = (params.str("SerialNumber"), params.str("TokenCode")) {
+        // An MFA code in an STS request counts for this request's conditions (a trust policy's
+        // aws:MultiFactorAuthPresent); the operation then uses the code up.
+        let user_id = match caller.kind {
+            PrincipalKind::User { .. } => Some(caller.user_id.as_str()),
+            _ => None,
+        };
+        if !iamd_iam::mfa::code_is_valid(tx, &engine.master, account, user_id, serial, code, now)? {
+            let e = ApiError::access_denied(
+                "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
+            );
+            return Ok(Verdict::deny("ImplicitDeny", Vec::new(), e));
+        }
+        base.insert(
+            "aws:MultiFactorAuthPresent",
+            ContextValue::single(Scalar::Bool(true)),
+        );
+        base.insert(
+            "aws:MultiFactorAuthAge",
+            ContextValue::single(Scalar::Number(0.0)),
+        );
+    }
+    let mut statements = Vec::new();
+    for check in auth.applicable(params) {
+        let resource = resolve(
+            tx,
+            account,
+            caller,
+            &compiled.principal_tags,
+            &check.resource,
+            params,
+        )?;
+        let context = check_context(&base, check, params, &resource);
+        let request = iamd_policy::Request {
+            principal: &principal,
+            action: check.action,
+            resource: &resource.arn,
+            context: &context,
+        };
+        let result = match (
+            &trust,
+            check.action.eq_ignore_ascii_case("sts:AssumeRole")
+                || check.action.to_ascii_lowercase().starts_with("sts:"),
+        ) {
+            (Some((policy, owner)), true) if resource.arn.contains(":role/") => {
+                let mut set = compiled.set.clone();
+                set.resource = Some(policy.clone());
+                set.resource_owner = Some(owner.clone());
+                let mut r = iamd_policy::evaluate(&request, &set);
+                // Unlike other resource-based policies, a role's trust policy must itself allow
+                // the caller: an identity-based Allow alone never lets anyone assume a role.
+                if r.is_allowed() && r.resource != iamd_policy::Outcome::Allow {
+                    r.decision = iamd_policy::Decision::ImplicitDeny;
+                    r.denied_by = Some(iamd_policy::PolicyType::Resource);
+                }
+                r
+            }
+            _ => iamd_policy::evaluate(&request, &compiled.set),
+        };
+        // With the password policy's AllowUsersToChangePassword, every IAM user may change
+        // their own password, whatever their policies say (unless a policy explicitly denies).
+        let password_self_service = op.name == "ChangePassword"
+            && result.decision == iamd_policy::Decision::ImplicitDeny
+            && iamd_iam::passwords::users_may_change_password(tx, account)?;
+        if !result.is_allowed() && !password_self_service {
+            let reason = result.denial_reason(check.action).unwrap_or_default();
+            let mut e = ApiError::access_denied(format!(
+                "User: {} is not authorized to perform: {} on resource: {} {reason}",
+                caller.arn, check.action, resource.arn
+            ));
+            e.encoded_authorization = encode_denial(
+                engine,
+                caller,
+                check.action,
+                &resource.arn,
+                &result,
+                &context,
+            );
+            return Ok(Verdict::deny(
+                decision_name(result.decision),
+                statements_of(&result),
+                e,
+            ));
+        }
+        statements.extend(statements_of(&result));
+    }
+    Ok(Verdict::allow("Allow", statements))
+}
+
+/// AWS's limits on what temporary credentials may call, whatever their policies say.
+fn session_restrictions(caller: &Principal, op: &Operation) -> Result<(), ApiError> {
+    let Some(_) = &caller.session else {
+        return Ok(());
+    };
+    let action = format!("{}:{}", op.service.name(), op.name);
+    let refuse = |why: &str| -> ApiError {
+        ApiError::access_denied(format!(
+            "User: {} is not authorized to perform: {action} because {why}",
+            caller.arn
+        ))
+    };
+    match &caller.kind {
+        PrincipalKind::FederatedUser { .. } => {
+            if op.name != "GetCallerIdentity" {
+                return Err(refuse(
+                    "federated user sessions may call no IAM operation and no STS operation but GetCallerIdentity",
+                ));
+            }
+        }
+        PrincipalKind::User { .. } | PrincipalKind::Root => {
+            // GetSessionToken credentials.
+            let mfa = caller.session.as_ref().is_some_and(|s| s.mfa_authenticated);
+            let sts_ok = matches!(op.name.as_str(), "AssumeRole" | "GetCallerIdentity");
+            if op.service.name() == "sts" && !sts_ok {
+                return Err(refuse(
+                    "GetSessionToken credentials may call only AssumeRole and GetCallerIdentity in STS",
+                ));
+            }
+            if op.service.name() == "iam" && !mfa {
+                return Err(refuse(
+                    "GetSessionToken credentials without MFA may not call IAM",
+                ));
+            }
+        }
+        PrincipalKind::AssumedRole { .. } => {
+            if op.name == "GetSessionToken" {
+                return Err(refuse(
+                    "GetSessionToken may not be called with temporary credentials",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The trust policy of the role in `RoleArn`, compiled, with the account that owns the role.
+fn trust_policy(
+    tx: &mut dyn Tx,
+    params: &Params,
+) -> Result<(Arc<CompiledPolicy>, String), IamError> {
+    let arn = params.str("RoleArn").unwrap_or_default();
+    let (account, name) = parse_role_arn(arn)
+        .ok_or_else(|| IamError::from(ApiError::validation(format!("{arn} is invalid"))))?;
+    let role = match iamd_iam::roles::find(tx, &account, &name) {
+        Ok(r) => r,
+        // A store failure is a failure, not a denial.
+        Err(IamError::Store(e)) => return Err(IamError::Store(e)),
+        Err(_) => {
+            return Err(IamError::from(ApiError::access_denied(format!(
+                "Not authorized to perform sts:AssumeRole on resource {arn}"
+            ))));
+        }
+    };
+    let policy = CompiledPolicy::from_text(
+        &role.assume_role_policy,
+        DocumentKind::RoleTrust,
+        format!("{arn}/trust"),
+    )
+    .map_err(|e| IamError::from(ApiError::new("MalformedPolicyDocument", 400, e.message)))?;
+    Ok((Arc::new(policy), account))
+}
+
+/// `arn:aws:iam::ACCOUNT:role/PATH/NAME` → (ACCOUNT, NAME).
+pub fn parse_role_arn(arn: &str) -> Option<(String, String)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account, rest) = rest.split_once(":role/")?;
+    let name = rest.rsplit('/').next()?;
+    if account.len() != 12 || name.is_empty() {
+        return None;
+    }
+    Some((account.to_string(), name.to_string()))
+}
+
+/// `iam:PassRole` on `role_arn` for `service` (`iam:PassedToService`): what AWS checks when a
+/// principal hands a role to a service, such as an instance profile's role to EC2.
+pub fn pass_role(
+    engine: &Engine,
+    tx: &mut dyn Tx,
+    a: &Authz,
+    role_arn: &str,
+    service: &str,
+) -> Result<Verdict, IamError> {
+    let caller = a.caller;
+    if caller.is_root() && caller.session.is_none() {
+        return Ok(Verdict::allow("Root", Vec::new()));
+    }
+    let compiled = policy_set(engine, tx, caller, a.policy_epoch)?;
+    let principal = engine_principal(caller);
+    let mut context = global_context(caller, &compiled.principal_tags, a.facts, a.now);
+    context.insert_str("iam:PassedToService", service);
+    let request = iamd_policy::Request {
+        principal: &principal,
+        action: "iam:PassRole",
+        resource: role_arn,
+        context: &context,
+    };
+    let result = iamd_policy::evaluate(&request, &compiled.set);
+    if result.is_allowed() {
+        return Ok(Verdict::allow("Allow", statements_of(&result)));
+    }
+    let e = ApiError::access_denied(format!(
+        "User: {} is not authorized to perform: iam:PassRole on resource: {role_arn} {}",
+        caller.arn,
+        result.denial_reason("iam:PassRole").unwrap_or_default()
+    ));
+    Ok(Verdict::deny(
+        decision_name(result.decision),
+        statements_of(&result),
+        e,
+    ))
+}
+
+/// The sealed details of a denial, for `DecodeAuthorizationMessage`.
+fn encode_denial(
+    engine: &Engine,
+    caller: &Principal,
+    action: &str,
+    resource: &str,
+    result: &iamd_policy::EvalResult,
+    context: &Context,
+) -> Option<String> {
+    let denial = iamd_iam::authz_message::Denial {
+        account: &caller.account,
+        principal_arn: &caller.arn,
+        principal_id: &caller.user_id,
+        action,
+        resource,
+        explicit_deny: result.decision == iamd_policy::Decision::ExplicitDeny,
+        matched: result
+            .matched
+            .iter()
+            .map(|m| {
+                (
+                    m.policy_id.to_string(),
+                    format!("{:?}", m.policy_type),
+                    m.sid.as_deref().map(str::to_string),
+                    format!("{:?}", m.effect),
+                )
+            })
+            .collect(),
+        conditions: context
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    v.values.iter().map(|s| s.as_text().into_owned()).collect(),
+                )
+            })
+            .collect(),
+    };
+    iamd_iam::authz_message::encode(&engine.master, &denial)
+}

@@ -1,0 +1,86 @@
+//! What authentication needs from the engine: long-term keys (cached, dropped when their
+//! records change) and session tokens (opened with the key ring, no store read). The signature
+//! check itself belongs to the front end.
+
+use std::sync::Arc;
+
+use iamd_iam::{IamError, Principal};
+use iamd_token::{Session, TokenError};
+
+use crate::Engine;
+use crate::cache::Recording;
+
+pub use iamd_iam::credentials::Credential;
+
+impl Engine {
+    /// The long-term access key `key_id` (`None`: the store does not know it). Blocking on a
+    /// cache miss: call from a blocking thread, or through [`Engine::credential`].
+    pub fn credential_blocking(&self, key_id: &str) -> Result<Option<Arc<Credential>>, IamError> {
+        // Commits by other processes are noticed (and announced) by the generation check.
+        let _ = self.store.generation();
+        let epoch = self.credentials.epoch();
+        if let Some(hit) = self.credentials.get(&key_id.to_string()) {
+            self.metrics.cache_lookup("credentials", true);
+            return Ok(hit);
+        }
+        self.metrics.cache_lookup("credentials", false);
+        let (found, reads) = iamd_store::read(self.store.as_ref(), |tx| {
+            let mut r = Recording::new(tx);
+            let found = iamd_iam::credentials::lookup(&mut r, &self.master, key_id)?;
+            Ok::<_, IamError>((found.map(Arc::new), r.reads))
+        })?;
+        self.credentials
+            .insert(epoch, key_id.to_string(), found.clone(), reads);
+        Ok(found)
+    }
+
+    /// [`Engine::credential_blocking`] from an async front end: the store is read off the
+    /// async threads, and only on a cache miss.
+    pub async fn credential(
+        self: &Arc<Engine>,
+        key_id: &str,
+    ) -> Result<Option<Arc<Credential>>, IamError> {
+        if let Some(hit) = self.credentials.get(&key_id.to_string()) {
+            self.metrics.cache_lookup("credentials", true);
+            return Ok(hit);
+        }
+        let engine = self.clone();
+        let id = key_id.to_string();
+        tokio::task::spawn_blocking(move || engine.credential_blocking(&id))
+            .await
+            .map_err(|_| IamError::from(iamd_wire::ApiError::service_failure()))?
+    }
+
+    /// Opens a session token presented with `key_id`. A token sealed under a key this server
+    /// has not loaded (another server rotated the ring) reloads the ring once.
+    pub fn open_session(
+        &self,
+        token: &str,
+        key_id: &str,
+        now_unix: i64,
+    ) -> Result<Session, TokenError> {
+        let mut ring = self.ring();
+        let mut reloaded = false;
+        loop {
+            match iamd_token::open_for(token, key_id, &ring, now_unix) {
+                Ok(s) => {
+                    self.metrics.token_opened();
+                    return Ok(s);
+                }
+                Err(TokenError::UnknownKey) if !reloaded => {
+                    reloaded = true;
+                    match self.reload_ring() {
+                        Ok(fresh) if fresh.keys.len() != ring.keys.len() => ring = fresh,
+                        _ => return Err(TokenError::UnknownKey),
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The principal a session stands for.
+    pub fn session_principal(&self, s: Session) -> Principal {
+        Principal::from_session(Arc::new(s))
+    }
+}
