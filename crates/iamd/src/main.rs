@@ -2,6 +2,7 @@
 
 mod account_cmd;
 mod agent_cmd;
+mod audit_cmd;
 mod policy_cmd;
 mod serve;
 
@@ -32,6 +33,9 @@ enum Command {
     /// Manage the key ring that seals session tokens.
     #[command(subcommand)]
     Keyring(account_cmd::KeyringCommand),
+    /// The audit trail: verify its chains, export or tail its events.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCommand),
     /// The policy engine, offline.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         Command::Policy(cmd) => policy_cmd::run(&cmd),
         Command::Account(cmd) => account_cmd::run(cmd).map(|()| true),
         Command::Keyring(cmd) => account_cmd::run_keyring(cmd).map(|()| true),
+        Command::Audit(cmd) => audit_cmd::run(cmd),
         Command::Agent(args) => {
             serve::init_logging(serve::LogFormat::Text);
             agent_cmd::run(args).map(|()| true)

@@ -51,6 +51,12 @@ pub struct ServeArgs {
     /// `<data-dir>/master.key`, created on first start).
     #[arg(long, env = "IAMD_MASTER_KEY", hide_env_values = true)]
     master_key: Option<String>,
+    /// Days of audit events to keep (0: forever).
+    #[arg(long, default_value_t = 90)]
+    audit_retention_days: u32,
+    /// Record no audit events. Only for measuring what the trail costs.
+    #[arg(long)]
+    no_audit: bool,
 }
 
 fn parse_account_id(s: &str) -> Result<String, String> {
@@ -192,6 +198,8 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
     }
     let mut config = Config::new(boot.account_id.clone());
     config.dev = args.dev;
+    config.audit = !args.no_audit;
+    config.audit_retention_days = args.audit_retention_days;
     if args.dev {
         // Kept in memory so /_iamd/reset can restore the same root key.
         config.dev_root_key = iamd_store::read(store.as_ref(), |tx| {
