@@ -244,10 +244,19 @@ mod tests {
         let c: DepCache<String, u32> = DepCache::default();
         let e = c.epoch();
         c.insert(e, "a".into(), 1, build(&store, &[b"user/1/a"], None));
-        c.insert(e, "b".into(), 2, build(&store, &[b"user/1/b"], Some(b"member/1/g/")));
+        c.insert(
+            e,
+            "b".into(),
+            2,
+            build(&store, &[b"user/1/b"], Some(b"member/1/g/")),
+        );
         assert_eq!(c.invalidate(&keys(&[b"lastused/AKIA"])), 0);
         assert_eq!(c.get(&"a".into()), Some(1));
-        assert_eq!(c.invalidate(&keys(&[b"member/1/g/u9"])), 1, "a scanned prefix");
+        assert_eq!(
+            c.invalidate(&keys(&[b"member/1/g/u9"])),
+            1,
+            "a scanned prefix"
+        );
         assert_eq!(c.get(&"b".into()), None);
         assert_eq!(c.get(&"a".into()), Some(1));
         assert_eq!(c.invalidate(&keys(&[b"user/1/a"])), 1, "an exact key");
@@ -284,7 +293,12 @@ mod tests {
         store.subscribe(Arc::new(move |ch: &Change| {
             *d2.lock().unwrap() += c2.invalidate(ch)
         }));
-        c.insert(c.epoch(), "a".into(), 1, build(store.as_ref(), &[b"k/a"], None));
+        c.insert(
+            c.epoch(),
+            "a".into(),
+            1,
+            build(store.as_ref(), &[b"k/a"], None),
+        );
         iamd_store::write(store.as_ref(), |tx| tx.put(b"k/b", b"1")).unwrap();
         assert_eq!(c.get(&"a".into()), Some(1));
         iamd_store::write(store.as_ref(), |tx| tx.put(b"k/a", b"1")).unwrap();

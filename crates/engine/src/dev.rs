@@ -16,7 +16,10 @@ fn is_account_id(s: &str) -> bool {
 impl Engine {
     /// The account an unknown access key acts as root of in dev mode: the 12-digit account it
     /// names (created on first use), or the default account.
-    pub async fn account_for_unknown_key(self: &Arc<Engine>, key_id: &str) -> Result<String, IamError> {
+    pub async fn account_for_unknown_key(
+        self: &Arc<Engine>,
+        key_id: &str,
+    ) -> Result<String, IamError> {
         if !is_account_id(key_id) || key_id == self.config.default_account {
             return Ok(self.config.default_account.clone());
         }

@@ -42,13 +42,25 @@ fn flatten(model: &Model, shape: usize, v: &Value, key: &str, out: &mut QueryPar
                 format!("{key}.member")
             };
             for (i, item) in items.iter().enumerate() {
-                flatten(model, *member, item, &format!("{item_prefix}.{}", i + 1), out);
+                flatten(
+                    model,
+                    *member,
+                    item,
+                    &format!("{item_prefix}.{}", i + 1),
+                    out,
+                );
             }
         }
         (ShapeKind::Map { key: k, value: vs }, Value::Map(entries) | Value::Struct(entries)) => {
             for (i, (ek, ev)) in entries.iter().enumerate() {
                 let entry = format!("{key}.entry.{}", i + 1);
-                flatten(model, *k, &Value::Str(ek.clone()), &join(&entry, "key"), out);
+                flatten(
+                    model,
+                    *k,
+                    &Value::Str(ek.clone()),
+                    &join(&entry, "key"),
+                    out,
+                );
                 flatten(model, *vs, ev, &join(&entry, "value"), out);
             }
         }
@@ -86,12 +98,10 @@ mod tests {
     #[test]
     fn a_typed_input_validates_like_a_query() {
         let model = Model::get();
-        let input = Params(
-            Value::object().with("UserName", "alice").with(
-                "Tags",
-                Value::List(vec![Value::object().with("Key", "team").with("Value", "a")]),
-            ),
-        );
+        let input = Params(Value::object().with("UserName", "alice").with(
+            "Tags",
+            Value::List(vec![Value::object().with("Key", "team").with("Value", "a")]),
+        ));
         let p = typed(&model, &op("CreateUser"), &input).unwrap();
         assert_eq!(p.str("UserName"), Some("alice"));
         assert_eq!(p.list("Tags").map(|t| t.len()), Some(1));
@@ -103,9 +113,18 @@ mod tests {
         let bad = Params(Value::object().with("UserName", "a b"));
         let e = typed(&model, &op("CreateUser"), &bad).unwrap_err();
         assert_eq!(e.code, "ValidationError");
-        assert!(e.message.contains("at 'userName' failed to satisfy constraint"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("at 'userName' failed to satisfy constraint"),
+            "{}",
+            e.message
+        );
         let missing = typed(&model, &op("CreateUser"), &Params::empty()).unwrap_err();
-        assert!(missing.message.contains("Member must not be null"), "{}", missing.message);
+        assert!(
+            missing.message.contains("Member must not be null"),
+            "{}",
+            missing.message
+        );
     }
 
     #[test]

@@ -34,10 +34,10 @@ pub fn assume_role_with_web_identity(
     let name = provider_name_for_issuer(&iss).to_string();
     let provider = iamd_store::read(engine.store.as_ref(), |tx| oidc::find(tx, &account, &name))?
         .ok_or_else(|| {
-            oidc_error(&OidcError::NoProvider {
-                issuer: iss.clone(),
-            })
-        })?;
+        oidc_error(&OidcError::NoProvider {
+            issuer: iss.clone(),
+        })
+    })?;
     let config = ProviderConfig::new(
         &provider.url,
         provider.client_ids.iter().map(String::as_str),

@@ -84,7 +84,12 @@ fn get_head(tx: &mut dyn Tx, key: &[u8]) -> Result<Option<Head>, StoreError> {
 }
 
 /// Appends `event` to `account`'s chain in `tx`; returns its sequence number.
-pub fn append(tx: &mut dyn Tx, key: &ChainKey, account: &str, event: &str) -> Result<u64, StoreError> {
+pub fn append(
+    tx: &mut dyn Tx,
+    key: &ChainKey,
+    account: &str,
+    event: &str,
+) -> Result<u64, StoreError> {
     let head = get_head(tx, &head_key(account))?;
     let (seq, prev) = match head {
         Some(h) => (h.seq + 1, h.mac),
@@ -129,18 +134,28 @@ impl std::fmt::Display for Problem {
             Problem::Edited { seq } => write!(f, "event {seq} was edited (its MAC does not match)"),
             Problem::Missing { after } => write!(f, "an event after {after} is missing"),
             Problem::Relinked { seq } => {
-                write!(f, "event {seq} does not follow its predecessor (moved or reordered)")
+                write!(
+                    f,
+                    "event {seq} does not follow its predecessor (moved or reordered)"
+                )
             }
             Problem::Unreadable { key } => write!(f, "record {key} cannot be read"),
             Problem::Truncated { head, last } => {
-                write!(f, "the chain ends at {last} but its head says {head}: events were deleted")
+                write!(
+                    f,
+                    "the chain ends at {last} but its head says {head}: events were deleted"
+                )
             }
         }
     }
 }
 
 /// Verifies `account`'s chain; returns how many events verified, or the first problem.
-pub fn verify(store: &dyn Store, key: &ChainKey, account: &str) -> Result<Result<u64, Problem>, StoreError> {
+pub fn verify(
+    store: &dyn Store,
+    key: &ChainKey,
+    account: &str,
+) -> Result<Result<u64, Problem>, StoreError> {
     iamd_store::read(store, |tx| {
         let base = get_head(tx, &base_key(account))?;
         let (mut expect_seq, mut prev) = match base {
@@ -166,7 +181,9 @@ pub fn verify(store: &dyn Store, key: &ChainKey, account: &str) -> Result<Result
                     return Ok(Err(Problem::Relinked { seq: r.seq }));
                 }
                 if r.seq > expect_seq {
-                    return Ok(Err(Problem::Missing { after: expect_seq - 1 }));
+                    return Ok(Err(Problem::Missing {
+                        after: expect_seq - 1,
+                    }));
                 }
                 if r.seq < expect_seq || r.prev != prev {
                     return Ok(Err(Problem::Relinked { seq: r.seq }));
@@ -259,7 +276,15 @@ mod tests {
         let s = MemoryStore::new();
         for i in 0..n {
             iamd_store::write(&s, |tx| {
-                append(tx, &key(), "111122223333", &format!("{{\"eventTime\":\"2026-01-0{}T00:00:00Z\",\"i\":{i}}}", 1 + i % 9))
+                append(
+                    tx,
+                    &key(),
+                    "111122223333",
+                    &format!(
+                        "{{\"eventTime\":\"2026-01-0{}T00:00:00Z\",\"i\":{i}}}",
+                        1 + i % 9
+                    ),
+                )
             })
             .unwrap();
         }
@@ -287,7 +312,10 @@ mod tests {
     fn an_edited_event_is_found() {
         let s = seeded(5);
         tamper(&s, 3, |r| r.event = r.event.replace("\"i\":2", "\"i\":9"));
-        assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Err(Problem::Edited { seq: 3 }));
+        assert_eq!(
+            verify(&s, &key(), "111122223333").unwrap(),
+            Err(Problem::Edited { seq: 3 })
+        );
     }
 
     #[test]
@@ -297,14 +325,20 @@ mod tests {
             r.event = "{}".into();
             r.mac = ChainKey([8; 32]).mac(&r.prev, r.seq, "111122223333", &r.event);
         });
-        assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Err(Problem::Edited { seq: 2 }));
+        assert_eq!(
+            verify(&s, &key(), "111122223333").unwrap(),
+            Err(Problem::Edited { seq: 2 })
+        );
     }
 
     #[test]
     fn deleted_events_are_found() {
         let s = seeded(5);
         iamd_store::write(&s, |tx| tx.delete(&event_key("111122223333", 2))).unwrap();
-        assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Err(Problem::Missing { after: 1 }));
+        assert_eq!(
+            verify(&s, &key(), "111122223333").unwrap(),
+            Err(Problem::Missing { after: 1 })
+        );
         let s = seeded(5);
         iamd_store::write(&s, |tx| tx.delete(&event_key("111122223333", 5))).unwrap();
         assert_eq!(
@@ -332,7 +366,11 @@ mod tests {
     #[test]
     fn pruning_keeps_the_rest_verifiable() {
         let s = seeded(9);
-        let cutoff = OffsetDateTime::parse("2026-01-04T00:00:00Z", &time::format_description::well_known::Rfc3339).unwrap();
+        let cutoff = OffsetDateTime::parse(
+            "2026-01-04T00:00:00Z",
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
         assert_eq!(prune(&s, "111122223333", cutoff).unwrap(), 3);
         assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Ok(6));
     }

@@ -10,9 +10,9 @@ use iamd_iam::{IamError, Principal, PrincipalKind};
 use iamd_wire::{Model, Operation, Params, Service, ShapeKind, Value};
 
 use super::redact::redact;
+use crate::RequestFacts;
 use crate::authorize::Verdict;
 use crate::table::Entry;
-use crate::RequestFacts;
 
 /// An event in the making.
 pub struct Draft {
@@ -261,13 +261,22 @@ impl Draft {
         e.insert("eventName".into(), self.name.into());
         e.insert(
             "awsRegion".into(),
-            f.region.clone().unwrap_or_else(|| self.default_region.clone()).into(),
+            f.region
+                .clone()
+                .unwrap_or_else(|| self.default_region.clone())
+                .into(),
         );
         e.insert(
             "sourceIPAddress".into(),
-            f.source_ip.map(|i| i.to_string()).unwrap_or_default().into(),
+            f.source_ip
+                .map(|i| i.to_string())
+                .unwrap_or_default()
+                .into(),
         );
-        e.insert("userAgent".into(), f.user_agent.clone().unwrap_or_default().into());
+        e.insert(
+            "userAgent".into(),
+            f.user_agent.clone().unwrap_or_default().into(),
+        );
         if let Err(err) = result {
             let api = err.to_api();
             e.insert("errorCode".into(), api.code.into());
@@ -277,7 +286,10 @@ impl Draft {
             "requestParameters".into(),
             self.request_parameters.clone().unwrap_or(J::Null),
         );
-        e.insert("responseElements".into(), response.clone().unwrap_or(J::Null));
+        e.insert(
+            "responseElements".into(),
+            response.clone().unwrap_or(J::Null),
+        );
         e.insert("requestID".into(), f.request_id.clone().into());
         e.insert("eventID".into(), self.event_id.clone().into());
         e.insert("readOnly".into(), self.read_only.into());

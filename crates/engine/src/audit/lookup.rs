@@ -105,7 +105,11 @@ pub fn lookup_events(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Ia
         ));
     }
     let filter = attrs.first().map(|a| Filter {
-        key: a.get("AttributeKey").and_then(Value::as_str).unwrap_or_default().to_string(),
+        key: a
+            .get("AttributeKey")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         value: a
             .get("AttributeValue")
             .and_then(Value::as_str)
@@ -129,9 +133,8 @@ pub fn lookup_events(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Ia
     let max = p.int("MaxResults").unwrap_or(50).clamp(1, 50) as usize;
     let before = match p.str("NextToken") {
         Some(t) => {
-            let seq = seq_from_token(account, t).ok_or_else(|| {
-                invalid("InvalidNextTokenException", "Invalid NextToken.")
-            })?;
+            let seq = seq_from_token(account, t)
+                .ok_or_else(|| invalid("InvalidNextTokenException", "Invalid NextToken."))?;
             Some(chain::event_key(account, seq))
         }
         None => None,
@@ -203,7 +206,9 @@ fn summary(e: &J, raw: &str, t: Option<OffsetDateTime>) -> Value {
         .with_opt("EventName", s("eventName"))
         .with_opt(
             "ReadOnly",
-            e.get("readOnly").and_then(J::as_bool).map(|b| b.to_string()),
+            e.get("readOnly")
+                .and_then(J::as_bool)
+                .map(|b| b.to_string()),
         )
         .with_opt(
             "AccessKeyId",

@@ -14,9 +14,9 @@ mod event;
 pub mod lookup;
 mod redact;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
-use std::sync::Arc;
 use std::time::Duration;
 
 use iamd_iam::IamError;
@@ -197,7 +197,8 @@ pub fn spawn_retention(engine: Arc<Engine>) {
             tick.tick().await;
             let Some(e) = weak.upgrade() else { return };
             let _ = tokio::task::spawn_blocking(move || {
-                let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
+                let cutoff =
+                    time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
                 match chain::prune_all(e.store.as_ref(), cutoff) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(deleted = n, "audit events past retention deleted"),

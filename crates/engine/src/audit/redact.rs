@@ -29,7 +29,9 @@ const SECRET_MEMBERS: &[&str] = &[
 
 /// Whether a member of this name holds a secret.
 pub fn is_secret(member: &str) -> bool {
-    SECRET_MEMBERS.iter().any(|s| s.eq_ignore_ascii_case(member))
+    SECRET_MEMBERS
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(member))
 }
 
 /// Replaces every secret member of `v`, at any depth.
