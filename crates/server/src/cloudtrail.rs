@@ -42,11 +42,12 @@ fn json_response(status: u16, body: J, request_id: &str) -> Response {
     r
 }
 
-/// The JSON protocol's error document. The Query decoder's `ValidationError` is the JSON
-/// protocol's `ValidationException`.
+/// The JSON protocol's error document, with CloudTrail's names for the errors the Query
+/// protocol calls `ValidationError` and `AccessDenied`.
 fn error_response(e: &ApiError, request_id: &str) -> Response {
     let code = match e.code.as_str() {
         "ValidationError" => "ValidationException",
+        "AccessDenied" => "AccessDeniedException",
         c => c,
     };
     json_response(
@@ -116,13 +117,19 @@ pub async fn handle(state: Arc<AppState>, request: Request) -> Response {
         match serde_json::from_slice(&body) {
             Ok(j @ J::Object(_)) => j,
             _ => {
-                let e = ApiError::new("SerializationException", 400, "The request body is not a JSON object.");
+                let e = ApiError::new(
+                    "SerializationException",
+                    400,
+                    "The request body is not a JSON object.",
+                );
                 return error_response(&e, &request_id);
             }
         }
     };
     let mut facts = request::facts(&http, &request_id, FrontEnd::CloudTrail);
-    facts.region = iamd_sigv4::parse(&parts).ok().map(|a| a.region().to_string());
+    facts.region = iamd_sigv4::parse(&parts)
+        .ok()
+        .map(|a| a.region().to_string());
     let call = Call {
         caller,
         operation,

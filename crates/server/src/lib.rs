@@ -77,7 +77,9 @@ pub async fn serve(
     served
 }
 
-async fn metrics(axum::extract::State(state): axum::extract::State<Arc<AppState>>) -> axum::response::Response {
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     (
         [(

@@ -122,11 +122,18 @@ async fn run(
         action.clone()
     };
     let unsigned_ok = iamd_engine::table::entry(&operation).is_some_and(|e| e.unsigned);
-    let caller =
-        match authenticate(state, &parts, service.name(), unsigned_ok, SystemTime::now()).await {
-            Ok(c) => c,
-            Err(e) => return (service, action, Err(e)),
-        };
+    let caller = match authenticate(
+        state,
+        &parts,
+        service.name(),
+        unsigned_ok,
+        SystemTime::now(),
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(e) => return (service, action, Err(e)),
+    };
     let front_end = if instance {
         FrontEnd::Instance
     } else {
