@@ -148,7 +148,7 @@ impl Engine {
         let started = Instant::now();
         let name = call.operation.clone();
         let answer = match self.prepare(call) {
-            Err(a) => a,
+            Err(a) => *a,
             Ok(p) if p.entry.handler.needs_store() => {
                 let engine = self.clone();
                 match tokio::task::spawn_blocking(move || engine.execute(p)).await {
@@ -171,7 +171,7 @@ impl Engine {
         let started = Instant::now();
         let name = call.operation.clone();
         let answer = match self.prepare(call) {
-            Err(a) => a,
+            Err(a) => *a,
             Ok(p) => self.execute(p),
         };
         self.metrics.observe_call(&name, &answer, started.elapsed());
@@ -180,7 +180,7 @@ impl Engine {
 
     /// Validation: the operation exists, the caller may call it unsigned if unsigned, and the
     /// input satisfies the model.
-    fn prepare(&self, call: Call) -> Result<Prepared, Answer> {
+    fn prepare(&self, call: Call) -> Result<Prepared, Box<Answer>> {
         let Call {
             caller,
             operation,
@@ -191,11 +191,11 @@ impl Engine {
             table::entry(&operation),
             self.model.operation(table::model_operation(&operation)),
         ) else {
-            return Err(Answer {
+            return Err(Box::new(Answer {
                 result: Err(unknown_operation(&operation)),
                 event_id: None,
                 verdict: None,
-            });
+            }));
         };
         let mut draft = Draft::new(entry, caller.as_ref(), &facts, &self.config.region);
         let validated = match (&caller, input) {
@@ -211,11 +211,11 @@ impl Engine {
             Ok(p) => p,
             Err(e) => {
                 let event_id = self.audit.record_later(&draft, Err(&e));
-                return Err(Answer {
+                return Err(Box::new(Answer {
                     result: Err(e),
                     event_id,
                     verdict: None,
-                });
+                }));
             }
         };
         draft.set_params(&params, &self.model, op);

@@ -119,7 +119,7 @@ impl Engine {
         let ring_key = iamd_iam::keys::meta("keyring");
         let ring_changed = match c {
             Change::Unknown => true,
-            Change::Keys(keys) => keys.iter().any(|k| *k == ring_key),
+            Change::Keys(keys) => keys.contains(&ring_key),
         };
         if ring_changed {
             self.ring_stale.store(true, Ordering::Release);

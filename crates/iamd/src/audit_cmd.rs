@@ -147,8 +147,9 @@ fn tail(args: &TailArgs) -> Result<bool, String> {
     let mut last: Vec<(String, u64)> = Vec::new();
     for a in accounts {
         let prefix = chain::events_prefix(&a);
-        let mut latest = iamd_store::read(store.as_ref(), |tx| tx.scan_rev(&prefix, None, args.lines))
-            .map_err(|e| e.to_string())?;
+        let mut latest =
+            iamd_store::read(store.as_ref(), |tx| tx.scan_rev(&prefix, None, args.lines))
+                .map_err(|e| e.to_string())?;
         latest.reverse();
         let mut seq = 0;
         for (_, v) in latest {
@@ -158,7 +159,10 @@ fn tail(args: &TailArgs) -> Result<bool, String> {
         }
         last.push((a, seq));
     }
-    while args.follow {
+    if !args.follow {
+        return Ok(true);
+    }
+    loop {
         std::thread::sleep(std::time::Duration::from_millis(500));
         if args.store.account_id.is_none() {
             for a in chain::accounts(store.as_ref()).map_err(|e| e.to_string())? {
@@ -174,5 +178,4 @@ fn tail(args: &TailArgs) -> Result<bool, String> {
             }
         }
     }
-    Ok(true)
 }

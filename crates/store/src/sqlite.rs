@@ -216,7 +216,9 @@ impl Tx for SqliteTx<'_> {
         let mut st = self.conn.prepare_cached(
             "SELECT k, v FROM kv WHERE k >= ?1 AND (?2 IS NULL OR k < ?2) ORDER BY k DESC LIMIT ?3",
         )?;
-        let rows = st.query_map(params![prefix, upper, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = st.query_map(params![prefix, upper, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             out.push(row?);
