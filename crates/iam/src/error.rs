@@ -455,3 +455,6 @@ impl From<ApiError> for IamError {
         IamError::Wire(e)
     }
 }
+
+#[cfg(test)]
+mod tests;
