@@ -170,7 +170,8 @@ pub enum IamError {
         percent: usize,
     },
     Store(StoreError),
-    /// A corrupt record or a state that cannot happen; logged, and a 500 for the caller.
+    /// A corrupt record or a state that cannot happen. The text is for logs; the caller sees a
+    /// 500 that says nothing of it.
     Internal(String),
     /// An AWS error built by a front end (the server's authorization). Domain code must not
     /// use it: it returns one of the variants above.
