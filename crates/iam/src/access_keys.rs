@@ -2,11 +2,11 @@
 //! in the CreateAccessKey response only; the store keeps it sealed under the master key.
 
 use iamd_store::Tx;
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::pagination::page;
 use crate::records::{self, AccessKey, KeyOwner};
-use crate::{Ctx, IamError, PrincipalKind, ids, keys, users};
+use crate::{Ctx, EntityKind, IamError, PrincipalKind, Quota, ids, keys, users};
 
 /// AWS's quota: two access keys per user (and per root user).
 pub const KEYS_PER_USER: usize = 2;
@@ -54,7 +54,11 @@ impl Owner {
 }
 
 fn no_such_key(id: &str) -> IamError {
-    ApiError::no_such_entity(format!("The Access Key with id {id} cannot be found.")).into()
+    IamError::no_such_entity(
+        EntityKind::AccessKey,
+        id,
+        format!("The Access Key with id {id} cannot be found."),
+    )
 }
 
 fn find(tx: &mut dyn Tx, ctx: &Ctx, owner: &Owner, id: &str) -> Result<AccessKey, IamError> {
@@ -72,10 +76,10 @@ pub fn create_access_key(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value
         KEYS_PER_USER + 1,
     )?;
     if existing.len() >= KEYS_PER_USER {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}"
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::AccessKeysPerUser,
+            KEYS_PER_USER,
+        ));
     }
     let id = ids::access_key_id("AKIA")?;
     let secret = ids::secret_access_key()?;
@@ -129,10 +133,9 @@ pub fn update_access_key(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value
     let id = users::required(p, "AccessKeyId")?;
     let status = users::required(p, "Status")?;
     if status != "Active" && status != "Inactive" {
-        return Err(ApiError::validation(format!(
+        return Err(IamError::validation(format!(
             "1 validation error detected: Value '{status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"
-        ))
-        .into());
+        )));
     }
     let mut key = find(tx, ctx, &owner, id)?;
     key.status = status.to_string();

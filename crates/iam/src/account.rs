@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use iamd_store::{StoreError, Tx};
-use iamd_wire::{ApiError, Params, Value, iso8601};
+use iamd_wire::{Params, Value, iso8601};
 
 use crate::records::{self, AccessKey, KeyOwner, User};
 use crate::users::required;
-use crate::{Ctx, IamError, accounts, certificates, keys, mfa, passwords, policies};
+use crate::{Ctx, EntityKind, IamError, accounts, certificates, keys, mfa, passwords, policies};
 
 fn alias_key(alias: &str) -> Vec<u8> {
     format!("alias/{alias}").into_bytes()
@@ -31,17 +31,17 @@ pub fn valid_alias(a: &str) -> bool {
 pub fn create_account_alias(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let alias = required(p, "AccountAlias")?;
     if !valid_alias(alias) {
-        return Err(ApiError::validation(format!(
+        return Err(IamError::validation(format!(
             "1 validation error detected: Value '{alias}' at 'accountAlias' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){{1,61}}[a-z0-9]$"
-        ))
-        .into());
+        )));
     }
     if let Some(owner) = tx.get(&alias_key(alias))? {
         if owner != ctx.account.as_bytes() {
-            return Err(ApiError::already_exists(format!(
-                "The account alias {alias} already exists."
-            ))
-            .into());
+            return Err(IamError::already_exists(
+                EntityKind::AccountAlias,
+                alias,
+                format!("The account alias {alias} already exists."),
+            ));
         }
         return Ok(Value::object());
     }
@@ -67,10 +67,11 @@ pub fn delete_account_alias(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Va
     let alias = required(p, "AccountAlias")?;
     let mut account = accounts::get(tx, ctx.account)?;
     if account.alias.as_deref() != Some(alias) {
-        return Err(ApiError::no_such_entity(format!(
-            "The account alias {alias} cannot be found."
-        ))
-        .into());
+        return Err(IamError::no_such_entity(
+            EntityKind::AccountAlias,
+            alias,
+            format!("The account alias {alias} cannot be found."),
+        ));
     }
     account.alias = None;
     accounts::put(tx, &account)?;
@@ -205,9 +206,7 @@ pub fn get_access_key_last_used(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Resul
     let key: AccessKey = records::get(tx, &keys::access_key(id))?
         .filter(|k: &AccessKey| k.account == ctx.account)
         .ok_or_else(|| {
-            IamError::from(ApiError::access_denied(format!(
-                "The Access Key with id {id} cannot be found."
-            )))
+            IamError::access_denied(format!("The Access Key with id {id} cannot be found."))
         })?;
     let user_name = match &key.owner {
         KeyOwner::User { id } => crate::users::find_by_id(tx, ctx.account, id)?.map(|u| u.name),
@@ -371,20 +370,10 @@ pub fn generate_credential_report(
 
 pub fn get_credential_report(tx: &mut dyn Tx, ctx: &Ctx, _p: &Params) -> Result<Value, IamError> {
     let Some(report) = records::get::<Report>(tx, &report_key(ctx.account))? else {
-        return Err(ApiError::new(
-            "ReportNotPresent",
-            410,
-            "Credential report not present. To generate a credential report, use GenerateCredentialReport.",
-        )
-        .into());
+        return Err(IamError::CredentialReportNotPresent);
     };
     if report.generated + time::Duration::hours(REPORT_HOURS) < ctx.now {
-        return Err(ApiError::new(
-            "ReportExpired",
-            410,
-            "The credential report is expired. To generate a new credential report, use GenerateCredentialReport.",
-        )
-        .into());
+        return Err(IamError::CredentialReportExpired);
     }
     Ok(Value::object()
         .with("Content", Value::Blob(report.csv.into_bytes()))

@@ -3,15 +3,19 @@
 use time::OffsetDateTime;
 
 use iamd_store::{Store, Tx};
-use iamd_wire::ApiError;
 
 use crate::records::{self, AccessKey, Account, KeyOwner};
 use crate::secrets::MasterKey;
-use crate::{IamError, ids, keys};
+use crate::{EntityKind, IamError, ids, keys};
 
 pub fn get(tx: &mut dyn Tx, id: &str) -> Result<Account, IamError> {
-    records::get(tx, &keys::account(id))?
-        .ok_or_else(|| ApiError::no_such_entity(format!("The account {id} does not exist.")).into())
+    records::get(tx, &keys::account(id))?.ok_or_else(|| {
+        IamError::no_such_entity(
+            EntityKind::Account,
+            id,
+            format!("The account {id} does not exist."),
+        )
+    })
 }
 
 pub fn put(tx: &mut dyn Tx, account: &Account) -> Result<(), IamError> {
@@ -21,7 +25,11 @@ pub fn put(tx: &mut dyn Tx, account: &Account) -> Result<(), IamError> {
 /// Creates an empty account; fails if it exists.
 pub fn create(tx: &mut dyn Tx, id: &str, now: OffsetDateTime) -> Result<Account, IamError> {
     if tx.get(&keys::account(id))?.is_some() {
-        return Err(ApiError::already_exists(format!("Account {id} already exists.")).into());
+        return Err(IamError::already_exists(
+            EntityKind::Account,
+            id,
+            format!("Account {id} already exists."),
+        ));
     }
     let account = Account {
         id: id.to_string(),
@@ -90,7 +98,12 @@ pub fn root_key(
     let Some(key) = records::get::<AccessKey>(tx, &keys::access_key(&id))? else {
         return Ok(None);
     };
-    Ok(master.open(&key.secret, &id).map(|secret| (id, secret)))
+    let secret = master.open(&key.secret, &id).ok_or_else(|| {
+        IamError::internal(format!(
+            "the secret of root access key {id} does not open with this master key"
+        ))
+    })?;
+    Ok(Some((id, secret)))
 }
 
 /// Creates the account if it does not exist yet (local testing's accounts on demand).
@@ -134,10 +147,9 @@ pub fn bootstrap_with(
             if let Some(r) = requested
                 && r != account_id
             {
-                return Err(ApiError::invalid_input(format!(
+                return Err(IamError::invalid_input(format!(
                     "this data already holds account {account_id}, not {r}"
-                ))
-                .into());
+                )));
             }
             return Ok(Bootstrap {
                 account_id,

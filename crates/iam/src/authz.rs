@@ -42,7 +42,7 @@ fn entity_policies(
         });
     }
     for arn in policies::attached_arns(tx, account, kind, id)? {
-        if let Ok(m) = policies::resolve(tx, account, &arn) {
+        if let Some(m) = policies::resolve_existing(tx, account, &arn)? {
             out.push(Source {
                 document: m.document(tx, account)?,
                 id: arn,
@@ -56,13 +56,13 @@ fn boundary(tx: &mut dyn Tx, account: &str, arn: Option<&str>) -> Result<Option<
     let Some(arn) = arn else {
         return Ok(None);
     };
-    match policies::resolve(tx, account, arn) {
-        Ok(m) => Ok(Some(Source {
+    match policies::resolve_existing(tx, account, arn)? {
+        Some(m) => Ok(Some(Source {
             document: m.document(tx, account)?,
             id: arn.to_string(),
         })),
         // A boundary whose policy is gone allows nothing: an empty boundary document.
-        Err(_) => Ok(Some(Source {
+        None => Ok(Some(Source {
             id: arn.to_string(),
             document: r#"{"Version":"2012-10-17","Statement":[]}"#.to_string(),
         })),
@@ -138,7 +138,7 @@ pub fn sources_for(tx: &mut dyn Tx, principal: &Principal) -> Result<PolicySourc
                 });
             }
             for arn in &s.policy_arns {
-                if let Ok(m) = policies::resolve(tx, account, arn) {
+                if let Some(m) = policies::resolve_existing(tx, account, arn)? {
                     session.push(Source {
                         document: m.document(tx, account)?,
                         id: arn.clone(),
@@ -208,9 +208,9 @@ pub fn resource(
 
 /// The tags of a managed policy named by ARN (for `aws:ResourceTag` on policy actions).
 pub fn policy_tags(tx: &mut dyn Tx, account: &str, arn: &str) -> Result<Vec<Tag>, IamError> {
-    match policies::resolve(tx, account, arn) {
-        Ok(Managed::Local(p)) => Ok(p.tags),
-        _ => Ok(Vec::new()),
+    match policies::resolve_existing(tx, account, arn)? {
+        Some(Managed::Local(p)) => Ok(p.tags),
+        Some(Managed::Aws(_)) | None => Ok(Vec::new()),
     }
 }
 

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value as J, json};
 
 use iamd_store::Tx;
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::secrets::MasterKey;
 use crate::users::required;
@@ -62,21 +62,23 @@ pub fn decode_authorization_message(
     ctx: &Ctx,
     p: &Params,
 ) -> Result<Value, IamError> {
-    let invalid = || -> IamError {
-        ApiError::new(
-            "InvalidAuthorizationMessageException",
-            400,
-            "The encoded authorization message is invalid.",
-        )
-        .into()
-    };
     let encoded = required(p, "EncodedMessage")?;
-    let sealed = STANDARD.decode(encoded.trim()).map_err(|_| invalid())?;
-    let text = String::from_utf8(sealed).map_err(|_| invalid())?;
-    let json = ctx.master.open(&text, CONTEXT).ok_or_else(invalid)?;
-    let mut doc: J = serde_json::from_str(&json).map_err(|_| invalid())?;
+    let sealed = STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| IamError::InvalidAuthorizationMessage)?;
+    let text = String::from_utf8(sealed).map_err(|_| IamError::InvalidAuthorizationMessage)?;
+    let json = ctx
+        .master
+        .open(&text, CONTEXT)
+        .ok_or(IamError::InvalidAuthorizationMessage)?;
+    // It opened, so we sealed it: a document that does not parse is our fault.
+    let mut doc: J = serde_json::from_str(&json).map_err(|e| {
+        IamError::internal(format!(
+            "a sealed authorization message does not parse: {e}"
+        ))
+    })?;
     if doc.get("account").and_then(J::as_str) != Some(ctx.account) {
-        return Err(invalid());
+        return Err(IamError::InvalidAuthorizationMessage);
     }
     if let Some(o) = doc.as_object_mut() {
         o.remove("account");

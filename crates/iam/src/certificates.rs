@@ -5,30 +5,23 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use iamd_certs::{CertError, SshEncoding, SshPublicKey};
+use iamd_certs::{SshEncoding, SshPublicKey};
 use iamd_store::{StoreError, Tx};
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::pagination::page;
 use crate::records::{self, Tag};
 use crate::users::{self, required};
-use crate::{Ctx, IamError, PrincipalKind, ids, keys, tags};
+use crate::{Ctx, EntityKind, IamError, PrincipalKind, Quota, ids, keys, tags};
 
 pub const SIGNING_CERTIFICATES_PER_USER: usize = 2;
 pub const SSH_KEYS_PER_USER: usize = 5;
 pub const SERVER_CERTIFICATES_PER_ACCOUNT: usize = 20;
 
-fn cert_error(e: CertError) -> IamError {
-    let status = if e.code() == "DuplicateCertificate" {
-        409
-    } else {
-        400
-    };
-    ApiError::new(e.code(), status, e.message()).into()
-}
-
+/// A stored expiration as a date; out of range only in a corrupt record.
 fn unix(t: i64) -> Result<OffsetDateTime, IamError> {
-    OffsetDateTime::from_unix_timestamp(t).map_err(|_| ApiError::service_failure().into())
+    OffsetDateTime::from_unix_timestamp(t)
+        .map_err(|e| IamError::internal(format!("a stored certificate expiration: {e}")))
 }
 
 /// Whose credentials: `UserName`, else the calling user, else (root) the root user.
@@ -103,16 +96,10 @@ pub fn upload_signing_certificate(
 ) -> Result<Value, IamError> {
     let o = owner(tx, ctx, p)?;
     let body = required(p, "CertificateBody")?;
-    let cert = iamd_certs::parse_signing_certificate(body, ctx.now.unix_timestamp())
-        .map_err(cert_error)?;
+    let cert = iamd_certs::parse_signing_certificate(body, ctx.now.unix_timestamp())?;
     let id = cert.certificate_id().to_string();
     if tx.get(&signing_index(ctx.account, &id))?.is_some() {
-        return Err(ApiError::new(
-            "DuplicateCertificate",
-            409,
-            "The request was rejected because the same certificate is associated with an IAM user in the account.",
-        )
-        .into());
+        return Err(IamError::DuplicateCertificate);
     }
     if tx
         .scan(
@@ -123,10 +110,10 @@ pub fn upload_signing_certificate(
         .len()
         >= SIGNING_CERTIFICATES_PER_USER
     {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for SigningCertificatesPerUser: {SIGNING_CERTIFICATES_PER_USER}"
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::SigningCertificatesPerUser,
+            SIGNING_CERTIFICATES_PER_USER,
+        ));
     }
     let c = SigningCertificate {
         id: id.clone(),
@@ -166,7 +153,11 @@ fn find_signing(
     id: &str,
 ) -> Result<SigningCertificate, IamError> {
     records::get(tx, &signing_key(ctx.account, &o.key, id))?.ok_or_else(|| {
-        ApiError::no_such_entity(format!("The Certificate with id {id} cannot be found.")).into()
+        IamError::no_such_entity(
+            EntityKind::SigningCertificate,
+            id,
+            format!("The Certificate with id {id} cannot be found."),
+        )
     })
 }
 
@@ -244,22 +235,17 @@ fn ssh_value(user: &str, k: &SshKeyRecord, body: Option<String>) -> Value {
 pub fn upload_ssh_public_key(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let user = users::find(tx, ctx.account, required(p, "UserName")?)?;
     let body = required(p, "SSHPublicKeyBody")?;
-    let key = SshPublicKey::parse(body).map_err(cert_error)?;
+    let key = SshPublicKey::parse(body)?;
     let fingerprint = key.fingerprint_md5();
     let existing = all_ssh(tx, ctx.account, &user.id)?;
     if existing.iter().any(|k| k.fingerprint == fingerprint) {
-        return Err(ApiError::new(
-            "DuplicateSSHPublicKey",
-            400,
-            "The request was rejected because the SSH public key is already associated with the specified IAM user.",
-        )
-        .into());
+        return Err(IamError::DuplicateSshPublicKey);
     }
     if existing.len() >= SSH_KEYS_PER_USER {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for SSHPublicKeysPerUser: {SSH_KEYS_PER_USER}"
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::SshPublicKeysPerUser,
+            SSH_KEYS_PER_USER,
+        ));
     }
     let rec = SshKeyRecord {
         // APKA + 16 characters, as AWS (they double as CodeCommit SSH user names).
@@ -278,7 +264,11 @@ pub fn upload_ssh_public_key(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<V
 
 fn find_ssh(tx: &mut dyn Tx, ctx: &Ctx, user_id: &str, id: &str) -> Result<SshKeyRecord, IamError> {
     records::get(tx, &ssh_key(ctx.account, user_id, id))?.ok_or_else(|| {
-        ApiError::no_such_entity(format!("The Public Key with id {id} cannot be found.")).into()
+        IamError::no_such_entity(
+            EntityKind::SshPublicKey,
+            id,
+            format!("The Public Key with id {id} cannot be found."),
+        )
     })
 }
 
@@ -286,9 +276,10 @@ pub fn get_ssh_public_key(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Valu
     let user = users::find(tx, ctx.account, required(p, "UserName")?)?;
     let rec = find_ssh(tx, ctx, &user.id, required(p, "SSHPublicKeyId")?)?;
     let encoding = SshEncoding::from_param(required(p, "Encoding")?)
-        .ok_or_else(|| IamError::from(ApiError::validation("Encoding must be SSH or PEM.")))?;
+        .ok_or_else(|| IamError::validation("Encoding must be SSH or PEM."))?;
+    // The body was parsed when it was uploaded: failing now means a corrupt record.
     let body = SshPublicKey::parse(&rec.body)
-        .map_err(cert_error)?
+        .map_err(|e| IamError::internal(format!("stored SSH public key {}: {e}", rec.id)))?
         .encode(encoding);
     Ok(Value::object().with("SSHPublicKey", ssh_value(&user.name, &rec, Some(body))))
 }
@@ -375,11 +366,20 @@ fn server_metadata(account: &str, c: &ServerCert) -> Result<Value, IamError> {
 
 fn find_server(tx: &mut dyn Tx, account: &str, name: &str) -> Result<ServerCert, IamError> {
     records::get(tx, &server_key(account, name))?.ok_or_else(|| {
-        ApiError::no_such_entity(format!(
-            "The Server Certificate with name {name} cannot be found."
-        ))
-        .into()
+        IamError::no_such_entity(
+            EntityKind::ServerCertificate,
+            name,
+            format!("The Server Certificate with name {name} cannot be found."),
+        )
     })
+}
+
+fn server_exists(name: &str) -> IamError {
+    IamError::already_exists(
+        EntityKind::ServerCertificate,
+        name,
+        format!("The Server Certificate with name {name} already exists."),
+    )
 }
 
 pub fn upload_server_certificate(
@@ -389,16 +389,13 @@ pub fn upload_server_certificate(
 ) -> Result<Value, IamError> {
     let name = required(p, "ServerCertificateName")?;
     if tx.get(&server_key(ctx.account, name))?.is_some() {
-        return Err(ApiError::already_exists(format!(
-            "The Server Certificate with name {name} already exists."
-        ))
-        .into());
+        return Err(server_exists(name));
     }
     if server_certificate_count(tx, ctx.account)? >= SERVER_CERTIFICATES_PER_ACCOUNT {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for ServerCertificatesPerAccount: {SERVER_CERTIFICATES_PER_ACCOUNT}"
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::ServerCertificatesPerAccount,
+            SERVER_CERTIFICATES_PER_ACCOUNT,
+        ));
     }
     let body = required(p, "CertificateBody")?;
     let chain = p.str("CertificateChain");
@@ -407,8 +404,7 @@ pub fn upload_server_certificate(
         chain,
         required(p, "PrivateKey")?,
         ctx.now.unix_timestamp(),
-    )
-    .map_err(cert_error)?;
+    )?;
     let mut new_tags = Vec::new();
     tags::merge(
         &mut new_tags,
@@ -486,10 +482,7 @@ pub fn update_server_certificate(
     if let Some(new) = p.str("NewServerCertificateName") {
         if keys::lower(new) != keys::lower(name) && tx.get(&server_key(ctx.account, new))?.is_some()
         {
-            return Err(ApiError::already_exists(format!(
-                "The Server Certificate with name {new} already exists."
-            ))
-            .into());
+            return Err(server_exists(new));
         }
         tx.delete(&server_key(ctx.account, name))?;
         c.name = new.to_string();

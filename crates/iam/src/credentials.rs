@@ -15,8 +15,8 @@ pub struct Credential {
     pub active: bool,
 }
 
-/// Looks up an access key ID. `None` when the key, or its owner, does not exist, or when its
-/// secret cannot be opened with this master key.
+/// Looks up an access key ID. `None` when the key, or its owner, does not exist. A secret that
+/// does not open with this master key is a corrupt record: an error, not an unknown key.
 pub fn lookup(
     tx: &mut dyn Tx,
     master: &MasterKey,
@@ -32,9 +32,12 @@ pub fn lookup(
             None => return Ok(None),
         },
     };
-    let Some(secret) = master.open(&key.secret, &key.id) else {
-        return Ok(None);
-    };
+    let secret = master.open(&key.secret, &key.id).ok_or_else(|| {
+        IamError::internal(format!(
+            "the secret of access key {} does not open with this master key",
+            key.id
+        ))
+    })?;
     Ok(Some(Credential {
         principal,
         secret,

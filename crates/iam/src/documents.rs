@@ -2,10 +2,9 @@
 //! the URL encoding AWS applies to documents in responses.
 
 use iamd_policy::DocumentKind;
-use iamd_wire::ApiError;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::IamError;
+use crate::{IamError, Quota};
 
 /// RFC 3986 unreserved characters stay as they are; everything else is percent-encoded, which is
 /// what AWS returns and what botocore's `unquote` undoes.
@@ -19,25 +18,19 @@ pub fn url_encode(document: &str) -> String {
     utf8_percent_encode(document, ENCODE).to_string()
 }
 
-pub fn malformed(message: impl Into<String>) -> IamError {
-    ApiError::new("MalformedPolicyDocument", 400, message).into()
-}
-
 /// Parses and validates `document` as a policy of `kind`.
 pub fn validate(
     document: &str,
     kind: DocumentKind,
 ) -> Result<iamd_policy::PolicyDocument, IamError> {
-    iamd_policy::parse(document, kind).map_err(|e| malformed(e.message))
+    iamd_policy::parse(document, kind).map_err(|e| IamError::malformed_policy(e.message))
 }
 
 /// Refuses a document longer than `limit` characters as IAM counts them (white space excluded).
-pub fn check_size(document: &str, limit: usize, what: &str) -> Result<(), IamError> {
+pub fn check_size(document: &str, limit: usize, quota: Quota) -> Result<(), IamError> {
     let size = iamd_policy::policy_size(document);
     if size > limit {
-        return Err(
-            ApiError::limit_exceeded(format!("Cannot exceed quota for {what}: {limit}")).into(),
-        );
+        return Err(IamError::limit_exceeded(quota, limit));
     }
     Ok(())
 }

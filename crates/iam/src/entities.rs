@@ -1,9 +1,9 @@
 //! Users, groups and roles as holders of policies (inline, attached, boundary).
 
 use iamd_store::Tx;
-use iamd_wire::{ApiError, Params};
+use iamd_wire::Params;
 
-use crate::{Ctx, IamError, groups, roles, users};
+use crate::{Ctx, EntityKind, IamError, groups, roles, users};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -27,6 +27,14 @@ impl Kind {
             Kind::User => "UserName",
             Kind::Group => "GroupName",
             Kind::Role => "RoleName",
+        }
+    }
+    /// As errors name it.
+    pub fn entity_kind(self) -> EntityKind {
+        match self {
+            Kind::User => EntityKind::User,
+            Kind::Group => EntityKind::Group,
+            Kind::Role => EntityKind::Role,
         }
     }
     pub fn title(self) -> &'static str {
@@ -81,10 +89,10 @@ pub fn find(tx: &mut dyn Tx, account: &str, kind: Kind, name: &str) -> Result<En
 /// The entity named by the request's `UserName`/`GroupName`/`RoleName`.
 pub fn from_params(tx: &mut dyn Tx, ctx: &Ctx, kind: Kind, p: &Params) -> Result<Entity, IamError> {
     let name = p.str(kind.param()).ok_or_else(|| {
-        IamError::from(ApiError::validation(format!(
+        IamError::validation(format!(
             "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
             lower_first(kind.param())
-        )))
+        ))
     })?;
     find(tx, ctx.account, kind, name)
 }
@@ -115,7 +123,7 @@ pub fn by_id(
     let lname = String::from_utf8_lossy(&lname).into_owned();
     match find(tx, account, kind, &lname) {
         Ok(e) => Ok(Some(e)),
-        Err(IamError::Api(e)) if e.code == "NoSuchEntity" => Ok(None),
+        Err(e) if e.is_not_found(kind.entity_kind()) => Ok(None),
         Err(e) => Err(e),
     }
 }

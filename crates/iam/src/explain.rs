@@ -4,16 +4,17 @@
 //! (`iamd_policy::simulate`), the same one `iamd policy simulate` runs.
 
 use iamd_policy::simulate::{ContextEntry, SimulateRequest, SimulateResponse, simulate};
-use iamd_policy::{CompiledPolicy, DocumentKind, PolicyError};
+use iamd_policy::{CompiledPolicy, DocumentKind, ErrorCode, PolicyError};
 use iamd_store::{StoreError, Tx};
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::authz::{self, PolicySources, Source};
 use crate::entities::Kind;
 use crate::records::{self, Group, InstanceProfile, ManagedPolicy, Role, User};
 use crate::users::required;
 use crate::{
-    Ctx, IamError, aws_policies, documents, groups, inline, keys, policies, roles, tags, users,
+    Ctx, EntityKind, IamError, aws_policies, documents, groups, inline, keys, policies, roles,
+    tags, users,
 };
 
 fn policy_error(e: PolicyError) -> IamError {
@@ -22,16 +23,20 @@ fn policy_error(e: PolicyError) -> IamError {
     } else {
         format!("{} ({})", e.message, e.location.path)
     };
-    ApiError::new(e.code.as_str(), 400, message).into()
+    match e.code {
+        ErrorCode::MalformedPolicyDocument => IamError::malformed_policy(message),
+        ErrorCode::InvalidInput => IamError::invalid_input(message),
+    }
 }
 
 fn request_from(p: &Params) -> Result<SimulateRequest, IamError> {
     serde_json::from_value(p.0.to_json())
-        .map_err(|e| ApiError::invalid_input(format!("Invalid simulation input: {e}")).into())
+        .map_err(|e| IamError::invalid_input(format!("Invalid simulation input: {e}")))
 }
 
 fn response_value(r: &SimulateResponse) -> Result<Value, IamError> {
-    let j = serde_json::to_value(r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let j = serde_json::to_value(r)
+        .map_err(|e| IamError::internal(format!("encoding a simulation result: {e}")))?;
     Ok(Value::from_json(&j))
 }
 
@@ -47,8 +52,12 @@ fn principal_sources(
     ctx: &Ctx,
     arn: &str,
 ) -> Result<(Kind, String, PolicySources), IamError> {
-    let not_found = || -> IamError {
-        ApiError::no_such_entity(format!("The entity {arn} cannot be found.")).into()
+    let not_found = || {
+        IamError::no_such_entity(
+            EntityKind::Principal,
+            arn,
+            format!("The entity {arn} cannot be found."),
+        )
     };
     let rest = arn
         .strip_prefix(&format!("arn:aws:iam::{}:", ctx.account))
@@ -76,7 +85,7 @@ fn principal_sources(
                 });
             }
             for a in policies::attached_arns(tx, ctx.account, Kind::Group, &g.id)? {
-                if let Ok(m) = policies::resolve(tx, ctx.account, &a) {
+                if let Some(m) = policies::resolve_existing(tx, ctx.account, &a)? {
                     identity.push(Source {
                         document: m.document(tx, ctx.account)?,
                         id: a,

@@ -1,16 +1,28 @@
 //! IAM groups and membership.
 
 use iamd_store::{StoreError, Tx};
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::pagination::page;
 use crate::principal::group_arn;
 use crate::records::{self, Group};
 use crate::users::{self, required};
-use crate::{Ctx, IamError, accounts, ids, keys};
+use crate::{Conflict, Ctx, EntityKind, IamError, Quota, accounts, ids, keys};
 
 fn no_such_group(name: &str) -> IamError {
-    ApiError::no_such_entity(format!("The group with name {name} cannot be found.")).into()
+    IamError::no_such_entity(
+        EntityKind::Group,
+        name,
+        format!("The group with name {name} cannot be found."),
+    )
+}
+
+fn group_exists(name: &str) -> IamError {
+    IamError::already_exists(
+        EntityKind::Group,
+        name,
+        format!("Group with name {name} already exists."),
+    )
 }
 
 pub fn find(tx: &mut dyn Tx, account: &str, name: &str) -> Result<Group, IamError> {
@@ -39,16 +51,13 @@ pub fn create_group(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Iam
     let path = p.str("Path").unwrap_or("/");
     let mut account = accounts::get(tx, ctx.account)?;
     if tx.get(&keys::group(ctx.account, name))?.is_some() {
-        return Err(
-            ApiError::already_exists(format!("Group with name {name} already exists.")).into(),
-        );
+        return Err(group_exists(name));
     }
     if account.groups >= ctx.limits.groups_per_account {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for GroupsPerAccount: {}",
-            ctx.limits.groups_per_account
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::GroupsPerAccount,
+            ctx.limits.groups_per_account as usize,
+        ));
     }
     let group = Group {
         id: ids::unique_id("AGPA")?,
@@ -110,10 +119,7 @@ pub fn update_group(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Iam
     if let Some(new_name) = p.str("NewGroupName") {
         if keys::lower(new_name) != keys::lower(name) {
             if tx.get(&keys::group(ctx.account, new_name))?.is_some() {
-                return Err(ApiError::already_exists(format!(
-                    "Group with name {new_name} already exists."
-                ))
-                .into());
+                return Err(group_exists(new_name));
             }
             tx.delete(&keys::group(ctx.account, name))?;
             tx.put(&keys::group_id(&group.id), keys::lower(new_name).as_bytes())?;
@@ -131,18 +137,21 @@ pub fn delete_group(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Iam
         .scan(&keys::members(ctx.account, &group.id), None, 1)?
         .is_empty()
     {
-        return Err(ApiError::delete_conflict(
-            "Cannot delete entity, must remove users from group first.",
-        )
-        .into());
+        return Err(IamError::delete_conflict(
+            EntityKind::Group,
+            name,
+            Conflict::GroupMembers,
+        ));
     }
     if !tx
         .scan(&keys::inlines(ctx.account, "group", &group.id), None, 1)?
         .is_empty()
     {
-        return Err(
-            ApiError::delete_conflict("Cannot delete entity, must delete policies first.").into(),
-        );
+        return Err(IamError::delete_conflict(
+            EntityKind::Group,
+            name,
+            Conflict::InlinePolicies,
+        ));
     }
     if !tx
         .scan(
@@ -152,10 +161,11 @@ pub fn delete_group(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Iam
         )?
         .is_empty()
     {
-        return Err(ApiError::delete_conflict(
-            "Cannot delete entity, must detach all policies first.",
-        )
-        .into());
+        return Err(IamError::delete_conflict(
+            EntityKind::Group,
+            name,
+            Conflict::AttachedPolicies,
+        ));
     }
     tx.delete(&keys::group(ctx.account, name))?;
     tx.delete(&keys::group_id(&group.id))?;
@@ -175,10 +185,7 @@ pub fn add_user_to_group(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value
     let limit = ctx.limits.groups_per_user as usize;
     let current = tx.scan(&keys::user_groups(ctx.account, &user.id), None, limit + 1)?;
     if current.len() >= limit {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for GroupsPerUser: {limit}"
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(Quota::GroupsPerUser, limit));
     }
     tx.put(&membership, b"")?;
     tx.put(&keys::user_group(ctx.account, &user.id, &group.id), b"")?;
@@ -191,10 +198,11 @@ pub fn remove_user_from_group(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<
     let group = find(tx, ctx.account, group_name)?;
     let user = users::find(tx, ctx.account, user_name)?;
     if !tx.delete(&keys::member(ctx.account, &group.id, &user.id))? {
-        return Err(ApiError::no_such_entity(format!(
-            "The user with name {user_name} cannot be found in group {group_name}."
-        ))
-        .into());
+        return Err(IamError::no_such_entity(
+            EntityKind::GroupMember,
+            user_name,
+            format!("The user with name {user_name} cannot be found in group {group_name}."),
+        ));
     }
     tx.delete(&keys::user_group(ctx.account, &user.id, &group.id))?;
     Ok(Value::object())

@@ -1,20 +1,36 @@
 //! Identifiers in AWS's forms: unique IDs (`AIDA…`), access key IDs (`AKIA…`), secrets and
 //! account IDs, from the operating system's random source.
 
-use iamd_wire::ApiError;
+use crate::IamError;
 
 /// AWS's unique IDs use upper-case letters and digits 2–7 after the four-letter prefix.
 const ID_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const SECRET_ALPHABET: &[u8; 64] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
+/// The operating system's random source failed. A type of its own (not [`IamError`]) because
+/// the CLI makes account IDs outside any operation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the random source failed: {message}")]
+pub struct RandomError {
+    pub message: String,
+}
+
+impl From<RandomError> for IamError {
+    fn from(e: RandomError) -> Self {
+        IamError::Internal(e.to_string())
+    }
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], RandomError> {
     let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|_| ApiError::service_failure())?;
+    getrandom::fill(&mut b).map_err(|e| RandomError {
+        message: e.to_string(),
+    })?;
     Ok(b)
 }
 
-fn from_alphabet<const N: usize>(prefix: &str, alphabet: &[u8]) -> Result<String, ApiError> {
+fn from_alphabet<const N: usize>(prefix: &str, alphabet: &[u8]) -> Result<String, RandomError> {
     // Both alphabets divide 256, so `b % len` is unbiased.
     let bytes = random_bytes::<N>()?;
     let mut s = String::with_capacity(prefix.len() + N);
@@ -27,22 +43,22 @@ fn from_alphabet<const N: usize>(prefix: &str, alphabet: &[u8]) -> Result<String
 }
 
 /// A 21-character unique ID: `AIDA` users, `AGPA` groups, `AROA` roles, `ANPA` policies…
-pub fn unique_id(prefix: &str) -> Result<String, ApiError> {
+pub fn unique_id(prefix: &str) -> Result<String, RandomError> {
     from_alphabet::<17>(prefix, ID_ALPHABET)
 }
 
 /// A 20-character access key ID: `AKIA` long-term, `ASIA` temporary.
-pub fn access_key_id(prefix: &str) -> Result<String, ApiError> {
+pub fn access_key_id(prefix: &str) -> Result<String, RandomError> {
     from_alphabet::<16>(prefix, ID_ALPHABET)
 }
 
 /// A 40-character secret access key (240 bits).
-pub fn secret_access_key() -> Result<String, ApiError> {
+pub fn secret_access_key() -> Result<String, RandomError> {
     from_alphabet::<40>("", SECRET_ALPHABET)
 }
 
 /// A random 12-digit account ID that does not start with 0.
-pub fn account_id() -> Result<String, ApiError> {
+pub fn account_id() -> Result<String, RandomError> {
     let mut s = String::with_capacity(12);
     while s.len() < 12 {
         for b in random_bytes::<16>()? {

@@ -2,13 +2,13 @@
 
 use iamd_policy::DocumentKind;
 use iamd_store::{StoreError, Tx};
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::entities::{self, Kind};
 use crate::pagination::page;
 use crate::records::{self, InlinePolicy};
 use crate::users::required;
-use crate::{Ctx, IamError, documents, keys};
+use crate::{Ctx, EntityKind, IamError, Quota, documents, keys};
 
 /// AWS's quotas on the total size of an entity's inline policies (characters, white space
 /// excluded).
@@ -46,12 +46,13 @@ fn put(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamE
         .sum();
     let limit = aggregate_limit(kind);
     if others + iamd_policy::policy_size(doc) > limit {
-        return Err(ApiError::limit_exceeded(format!(
-            "Maximum policy size of {limit} bytes exceeded for {} {}",
-            kind.as_str(),
-            entity.name
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::InlinePolicySize {
+                owner: kind,
+                entity: entity.name,
+            },
+            limit,
+        ));
     }
     let record = InlinePolicy {
         name: name.to_string(),
@@ -66,11 +67,14 @@ fn put(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamE
 }
 
 fn no_such(kind: Kind, name: &str) -> IamError {
-    ApiError::no_such_entity(format!(
-        "The {} policy with name {name} cannot be found.",
-        kind.as_str()
-    ))
-    .into()
+    IamError::no_such_entity(
+        EntityKind::InlinePolicy(kind),
+        name,
+        format!(
+            "The {} policy with name {name} cannot be found.",
+            kind.as_str()
+        ),
+    )
 }
 
 fn get(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamError> {

@@ -5,7 +5,6 @@ use time::OffsetDateTime;
 
 use iamd_store::{Store, StoreError};
 use iamd_token::KeyRing;
-use iamd_wire::ApiError;
 
 use crate::secrets::MasterKey;
 use crate::{IamError, keys};
@@ -35,8 +34,8 @@ pub fn load_or_create(
         if let Some(sealed) = tx.get(&keys::meta("keyring"))? {
             return decode(master, &sealed);
         }
-        let ring =
-            KeyRing::generate(now.unix_timestamp()).map_err(|_| ApiError::service_failure())?;
+        let ring = KeyRing::generate(now.unix_timestamp())
+            .map_err(|e| IamError::internal(format!("creating the token key ring: {e}")))?;
         let json = serde_json::to_string(&ring).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         tx.put(
             &keys::meta("keyring"),
@@ -54,11 +53,13 @@ pub fn rotate(
 ) -> Result<KeyRing, IamError> {
     iamd_store::write(store, |tx| {
         let Some(sealed) = tx.get(&keys::meta("keyring"))? else {
-            return Err(ApiError::service_failure().into());
+            return Err(IamError::internal(
+                "no token key ring in the store to rotate (start a server first)",
+            ));
         };
         let mut ring = decode(master, &sealed)?;
         ring.rotate(now.unix_timestamp())
-            .map_err(|_| ApiError::service_failure())?;
+            .map_err(|e| IamError::internal(format!("rotating the token key ring: {e}")))?;
         ring.prune(now.unix_timestamp(), 129_600);
         let json = serde_json::to_string(&ring).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         tx.put(

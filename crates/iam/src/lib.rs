@@ -34,7 +34,7 @@ pub mod secrets;
 pub mod tags;
 pub mod users;
 
-pub use error::IamError;
+pub use error::{Conflict, EntityKind, IamError, Quota};
 pub use principal::{Principal, PrincipalKind};
 
 use time::OffsetDateTime;

@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use iamd_store::{StoreError, Tx};
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::pagination::page;
 use crate::records;
 use crate::records::Tag;
 use crate::users::{self, required};
-use crate::{Ctx, IamError, PrincipalKind, keys, tags};
+use crate::{Conflict, Ctx, EntityKind, IamError, PrincipalKind, Quota, keys, tags};
 
 /// AWS's quota: MFA devices per user.
 pub const DEVICES_PER_USER: usize = 8;
@@ -54,20 +54,12 @@ pub fn user_devices_key(account: &str, user_id: &str) -> Vec<u8> {
     format!("usermfa/{account}/{user_id}/").into_bytes()
 }
 
-fn invalid_code() -> IamError {
-    ApiError::new(
-        "InvalidAuthenticationCode",
-        403,
-        "Authentication code for device is not valid.",
-    )
-    .into()
-}
-
 fn no_such_device(serial: &str) -> IamError {
-    ApiError::no_such_entity(format!(
-        "MFA Device with serial number {serial} does not exist."
-    ))
-    .into()
+    IamError::no_such_entity(
+        EntityKind::MfaDevice,
+        serial,
+        format!("MFA Device with serial number {serial} does not exist."),
+    )
 }
 
 fn find(tx: &mut dyn Tx, account: &str, serial: &str) -> Result<MfaDevice, IamError> {
@@ -78,12 +70,17 @@ fn save(tx: &mut dyn Tx, account: &str, d: &MfaDevice) -> Result<(), IamError> {
     records::put(tx, &device_key(account, &d.serial), d)
 }
 
-fn seed(ctx: &Ctx, d: &MfaDevice) -> Result<Vec<u8>, IamError> {
-    let b32 = ctx
-        .master
-        .open(&d.seed, &d.serial)
-        .ok_or_else(|| IamError::from(ApiError::service_failure()))?;
-    iamd_mfa::base32::decode(&b32).ok_or_else(|| ApiError::service_failure().into())
+/// The device's seed, opened. A seed that does not open or decode is a corrupt record.
+fn seed(master: &crate::secrets::MasterKey, d: &MfaDevice) -> Result<Vec<u8>, IamError> {
+    let b32 = master.open(&d.seed, &d.serial).ok_or_else(|| {
+        IamError::internal(format!(
+            "the seed of MFA device {} does not open with this master key",
+            d.serial
+        ))
+    })?;
+    iamd_mfa::base32::decode(&b32).ok_or_else(|| {
+        IamError::internal(format!("the seed of MFA device {} is not base32", d.serial))
+    })
 }
 
 fn now_unix(ctx: &Ctx) -> u64 {
@@ -99,10 +96,11 @@ pub fn create_virtual_mfa_device(
     let path = p.str("Path").unwrap_or("/");
     let serial = format!("arn:aws:iam::{}:mfa{path}{name}", ctx.account);
     if tx.get(&device_key(ctx.account, &serial))?.is_some() {
-        return Err(ApiError::already_exists(
+        return Err(IamError::already_exists(
+            EntityKind::MfaDevice,
+            serial,
             "MFADevice entity at the same path and name already exists.",
-        )
-        .into());
+        ));
     }
     let mut new_tags = Vec::new();
     tags::merge(
@@ -110,13 +108,14 @@ pub fn create_virtual_mfa_device(
         tags::from_params(p)?,
         ctx.limits.tags_per_resource,
     )?;
-    let s = iamd_mfa::Seed::generate().map_err(|_| ApiError::service_failure())?;
+    let s = iamd_mfa::Seed::generate()
+        .map_err(|e| IamError::internal(format!("generating an MFA seed: {e}")))?;
     let b32 = s.to_base32();
     let account_name = crate::accounts::get(tx, ctx.account)?
         .alias
         .unwrap_or_else(|| ctx.account.to_string());
     let png = iamd_mfa::qr_code_png(&s.aws_otpauth_uri(name, &account_name))
-        .map_err(|_| ApiError::service_failure())?;
+        .map_err(|e| IamError::internal(format!("drawing an MFA QR code: {e}")))?;
     let device = MfaDevice {
         serial: serial.clone(),
         name: name.to_string(),
@@ -154,7 +153,11 @@ pub fn enable_mfa_device(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value
     let serial = required(p, "SerialNumber")?;
     let mut d = find(tx, ctx.account, serial)?;
     if d.user_id.is_some() {
-        return Err(ApiError::already_exists("MFA Device is already in use.").into());
+        return Err(IamError::already_exists(
+            EntityKind::MfaDevice,
+            serial,
+            "MFA Device is already in use.",
+        ));
     }
     if tx
         .scan(
@@ -165,19 +168,19 @@ pub fn enable_mfa_device(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value
         .len()
         >= DEVICES_PER_USER
     {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for MFADevicesPerUser: {DEVICES_PER_USER}"
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::MfaDevicesPerUser,
+            DEVICES_PER_USER,
+        ));
     }
-    let secret = seed(ctx, &d)?;
+    let secret = seed(ctx.master, &d)?;
     let step = iamd_mfa::verify_consecutive(
         &secret,
         required(p, "AuthenticationCode1")?,
         required(p, "AuthenticationCode2")?,
         now_unix(ctx),
     )
-    .ok_or_else(invalid_code)?;
+    .ok_or(IamError::InvalidAuthenticationCode)?;
     d.user_id = Some(user.id.clone());
     d.enabled = Some(ctx.now);
     d.last_step = step;
@@ -193,7 +196,7 @@ pub fn resync_mfa_device(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value
     if d.user_id.as_deref() != Some(user.id.as_str()) {
         return Err(no_such_device(serial));
     }
-    let secret = seed(ctx, &d)?;
+    let secret = seed(ctx.master, &d)?;
     let r = iamd_mfa::resync(
         &secret,
         required(p, "AuthenticationCode1")?,
@@ -201,7 +204,7 @@ pub fn resync_mfa_device(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value
         now_unix(ctx),
         d.last_step,
     )
-    .ok_or_else(invalid_code)?;
+    .ok_or(IamError::InvalidAuthenticationCode)?;
     d.last_step = r.step;
     d.drift = r.drift_steps;
     save(tx, ctx.account, &d)?;
@@ -230,9 +233,11 @@ pub fn delete_virtual_mfa_device(
     let serial = required(p, "SerialNumber")?;
     let d = find(tx, ctx.account, serial)?;
     if d.user_id.is_some() {
-        return Err(
-            ApiError::delete_conflict("MFA VirtualDevice in use. Must deactivate first.").into(),
-        );
+        return Err(IamError::delete_conflict(
+            EntityKind::MfaDevice,
+            serial,
+            Conflict::MfaDeviceInUse,
+        ));
     }
     tx.delete(&device_key(ctx.account, serial))?;
     Ok(Value::object())
@@ -334,10 +339,9 @@ pub fn list_mfa_device_tags(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Va
 }
 
 fn mfa_denied() -> IamError {
-    ApiError::access_denied(
+    IamError::access_denied(
         "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
     )
-    .into()
 }
 
 /// The step a `TokenCode` matches for a device enabled for `user_id` (`None`: the root user's),
@@ -351,15 +355,16 @@ fn matching_step(
     code: &str,
     now: OffsetDateTime,
 ) -> Result<(MfaDevice, u64), IamError> {
-    let d = find(tx, account, serial).map_err(|_| mfa_denied())?;
+    // An unknown device is a failed code; a store failure stays one.
+    let d = match find(tx, account, serial) {
+        Ok(d) => d,
+        Err(e) if e.is_not_found(EntityKind::MfaDevice) => return Err(mfa_denied()),
+        Err(e) => return Err(e),
+    };
     if d.user_id.as_deref() != user_id || d.enabled.is_none() {
         return Err(mfa_denied());
     }
-    let b32 = master
-        .open(&d.seed, &d.serial)
-        .ok_or_else(|| IamError::from(ApiError::service_failure()))?;
-    let secret = iamd_mfa::base32::decode(&b32)
-        .ok_or_else(|| IamError::from(ApiError::service_failure()))?;
+    let secret = seed(master, &d)?;
     let now = u64::try_from(now.unix_timestamp()).unwrap_or_default();
     let step = iamd_mfa::verify_after_with_drift(&secret, code, now, d.last_step, d.drift)
         .ok_or_else(mfa_denied)?;
@@ -379,7 +384,7 @@ pub fn code_is_valid(
 ) -> Result<bool, IamError> {
     match matching_step(tx, master, account, user_id, serial, code, now) {
         Ok(_) => Ok(true),
-        Err(IamError::Api(_)) => Ok(false),
+        Err(IamError::AccessDenied { .. }) => Ok(false),
         Err(e) => Err(e),
     }
 }

@@ -4,11 +4,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use iamd_store::{StoreError, Tx};
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::records::{self, Tag};
 use crate::users::required;
-use crate::{Ctx, IamError, tags};
+use crate::{Ctx, EntityKind, IamError, Quota, tags};
 
 pub const CLIENT_IDS_PER_PROVIDER: usize = 100;
 pub const THUMBPRINTS_PER_PROVIDER: usize = 5;
@@ -59,7 +59,11 @@ fn key(account: &str, name: &str) -> Vec<u8> {
 }
 
 fn not_found(arn: &str) -> IamError {
-    ApiError::no_such_entity(format!("OpenIDConnect Provider not found for arn {arn}")).into()
+    IamError::no_such_entity(
+        EntityKind::OidcProvider,
+        arn,
+        format!("OpenIDConnect Provider not found for arn {arn}"),
+    )
 }
 
 /// The provider named by an ARN of `account`.
@@ -92,19 +96,24 @@ pub fn create_open_id_connect_provider(
     if !url.starts_with("https://") && !is_loopback_http(url) {
         // AWS requires https; plain http is accepted only for loopback issuers (local
         // identity providers and tests on this host).
-        return Err(ApiError::invalid_input("The URL must begin with https://.").into());
+        return Err(IamError::invalid_input("The URL must begin with https://."));
     }
     let name = name_of(url);
     if tx.get(&key(ctx.account, &name))?.is_some() {
-        return Err(
-            ApiError::already_exists(format!("Provider with url {url} already exists.")).into(),
-        );
+        return Err(IamError::already_exists(
+            EntityKind::OidcProvider,
+            url,
+            format!("Provider with url {url} already exists."),
+        ));
     }
     let mut client_ids = strings(p, "ClientIDList");
     client_ids.dedup();
     let thumbprints = strings(p, "ThumbprintList");
     if thumbprints.len() > THUMBPRINTS_PER_PROVIDER {
-        return Err(ApiError::limit_exceeded(format!("Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: {THUMBPRINTS_PER_PROVIDER}")).into());
+        return Err(IamError::limit_exceeded(
+            Quota::ThumbprintsPerOidcProvider,
+            THUMBPRINTS_PER_PROVIDER,
+        ));
     }
     let mut new_tags = Vec::new();
     tags::merge(
@@ -186,7 +195,10 @@ pub fn add_client_id_to_open_id_connect_provider(
     let id = required(p, "ClientID")?;
     if !provider.client_ids.iter().any(|c| c == id) {
         if provider.client_ids.len() >= CLIENT_IDS_PER_PROVIDER {
-            return Err(ApiError::limit_exceeded(format!("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {CLIENT_IDS_PER_PROVIDER}")).into());
+            return Err(IamError::limit_exceeded(
+                Quota::ClientIdsPerOidcProvider,
+                CLIENT_IDS_PER_PROVIDER,
+            ));
         }
         provider.client_ids.push(id.to_string());
         save(tx, ctx, &provider)?;

@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use iamd_store::Tx;
-use iamd_wire::{ApiError, Value};
+use iamd_wire::Value;
 
 use crate::IamError;
 
@@ -27,7 +27,7 @@ impl<T> Page<T> {
 }
 
 fn bad_marker() -> IamError {
-    ApiError::validation("Invalid Marker.").into()
+    IamError::validation("Invalid Marker.")
 }
 
 /// Pages over the records under `prefix`. `each` maps a record to an item, or `None` to skip it

@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use iamd_store::Tx;
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::records::{self, User};
 use crate::users::{self, required};
-use crate::{Ctx, IamError, PrincipalKind, keys};
+use crate::{Ctx, EntityKind, IamError, PrincipalKind, keys};
 
 /// Failed sign-ins in a row before the profile is locked, and for how long.
 pub const LOCKOUT_FAILURES: u32 = 5;
@@ -64,21 +64,23 @@ fn hash(password: &str) -> Result<String, IamError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|_| ApiError::service_failure().into())
+        .map_err(|e| IamError::internal(format!("hashing a password: {e}")))
 }
 
-fn matches(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
+/// Whether `password` matches a stored hash. A stored hash that does not parse is a corrupt
+/// record, not a wrong password.
+fn matches(hash: &str, password: &str) -> Result<bool, IamError> {
+    let h = PasswordHash::new(hash)
+        .map_err(|e| IamError::internal(format!("a stored password hash does not parse: {e}")))?;
+    Ok(Argon2::default()
+        .verify_password(password.as_bytes(), &h)
+        .is_ok())
 }
 
 fn violation(message: &str) -> IamError {
-    ApiError::new("PasswordPolicyViolation", 400, message).into()
+    IamError::PasswordPolicyViolation {
+        message: message.to_string(),
+    }
 }
 
 /// Checks a new password against the account's policy (or AWS's default policy when none is
@@ -140,10 +142,12 @@ fn check_policy(
             }
             if let Some(n) = pp.reuse_prevention {
                 let n = usize::try_from(n).unwrap_or_default();
-                if history.iter().take(n).any(|h| matches(h, password)) {
-                    return Err(violation(&format!(
-                        "Password should not be one of your previous {n} passwords"
-                    )));
+                for h in history.iter().take(n) {
+                    if matches(h, password)? {
+                        return Err(violation(&format!(
+                            "Password should not be one of your previous {n} passwords"
+                        )));
+                    }
                 }
             }
         }
@@ -152,7 +156,11 @@ fn check_policy(
 }
 
 fn no_profile(name: &str) -> IamError {
-    ApiError::no_such_entity(format!("Login Profile for User {name} cannot be found.")).into()
+    IamError::no_such_entity(
+        EntityKind::LoginProfile,
+        name,
+        format!("Login Profile for User {name} cannot be found."),
+    )
 }
 
 fn profile_value(user: &User, p: &LoginProfile) -> Value {
@@ -165,11 +173,11 @@ fn profile_value(user: &User, p: &LoginProfile) -> Value {
 pub fn create_login_profile(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let user = users::find(tx, ctx.account, required(p, "UserName")?)?;
     if tx.get(&profile_key(ctx.account, &user.id))?.is_some() {
-        return Err(ApiError::already_exists(format!(
-            "Login Profile for user {} already exists.",
-            user.name
-        ))
-        .into());
+        return Err(IamError::already_exists(
+            EntityKind::LoginProfile,
+            user.name.as_str(),
+            format!("Login Profile for user {} already exists.", user.name),
+        ));
     }
     let password = required(p, "Password")?;
     check_policy(tx, ctx, &user, password, &[])?;
@@ -241,18 +249,13 @@ pub fn delete_login_profile(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Va
 /// `ChangePassword`: the calling IAM user's own password, the old one required.
 pub fn change_password(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let PrincipalKind::User { name, .. } = &ctx.caller.kind else {
-        return Err(ApiError::new(
-            "InvalidUserType",
-            400,
-            "Only IAM users can change their password with ChangePassword.",
-        )
-        .into());
+        return Err(IamError::InvalidUserType);
     };
     let user = users::find(tx, ctx.account, name)?;
     let mut profile: LoginProfile = records::get(tx, &profile_key(ctx.account, &user.id))?
         .ok_or_else(|| no_profile(&user.name))?;
-    if !matches(&profile.hash, required(p, "OldPassword")?) {
-        return Err(ApiError::access_denied("The old password is incorrect.").into());
+    if !matches(&profile.hash, required(p, "OldPassword")?)? {
+        return Err(IamError::access_denied("The old password is incorrect."));
     }
     set_password(tx, ctx, &user, &mut profile, required(p, "NewPassword")?)?;
     profile.reset_required = false;
@@ -294,7 +297,7 @@ pub fn check_sign_in(
     if let Some(until) = profile.locked_until.filter(|u| *u > now) {
         return Ok(SignIn::Locked { until });
     }
-    if !matches(&profile.hash, password) {
+    if !matches(&profile.hash, password)? {
         profile.failures += 1;
         if profile.failures >= LOCKOUT_FAILURES {
             profile.locked_until = Some(now + Duration::minutes(LOCKOUT_MINUTES));
@@ -343,10 +346,14 @@ pub fn get_account_password_policy(
     _p: &Params,
 ) -> Result<Value, IamError> {
     let pp = policy(tx, ctx.account)?.ok_or_else(|| {
-        IamError::from(ApiError::no_such_entity(format!(
-            "The Password Policy with domain name {} cannot be found.",
-            ctx.account
-        )))
+        IamError::no_such_entity(
+            EntityKind::PasswordPolicy,
+            ctx.account,
+            format!(
+                "The Password Policy with domain name {} cannot be found.",
+                ctx.account
+            ),
+        )
     })?;
     let v = Value::object()
         .with("MinimumPasswordLength", pp.minimum_length)
@@ -368,10 +375,11 @@ pub fn delete_account_password_policy(
     _p: &Params,
 ) -> Result<Value, IamError> {
     if !tx.delete(&policy_key(ctx.account))? {
-        return Err(ApiError::no_such_entity(
+        return Err(IamError::no_such_entity(
+            EntityKind::PasswordPolicy,
+            ctx.account,
             "The account policy with name PasswordPolicy cannot be found.",
-        )
-        .into());
+        ));
     }
     Ok(Value::object())
 }

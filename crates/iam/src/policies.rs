@@ -2,14 +2,16 @@
 
 use iamd_policy::DocumentKind;
 use iamd_store::{StoreError, Tx};
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::aws_policies::{self, AwsPolicy};
 use crate::entities::{self, Entity, Kind};
 use crate::pagination::page_slice;
 use crate::records::{self, ManagedPolicy, PolicyVersion};
 use crate::users::required;
-use crate::{Ctx, IamError, accounts, documents, ids, keys, roles, tags, users};
+use crate::{
+    Conflict, Ctx, EntityKind, IamError, Quota, accounts, documents, ids, keys, roles, tags, users,
+};
 
 pub const MANAGED_POLICY_SIZE: usize = 6144;
 pub const POLICIES_PER_ACCOUNT: u32 = 1500;
@@ -35,13 +37,21 @@ fn split_arn(arn: &str) -> Option<(&str, &str, &str)> {
 }
 
 fn not_attachable(arn: &str) -> IamError {
-    ApiError::no_such_entity(format!("Policy {arn} does not exist or is not attachable.")).into()
+    IamError::no_such_entity(
+        EntityKind::ManagedPolicy,
+        arn,
+        format!("Policy {arn} does not exist or is not attachable."),
+    )
+}
+
+fn invalid_arn(arn: &str) -> IamError {
+    IamError::invalid_input(format!("ARN {arn} is not valid."))
 }
 
 /// The managed policy `arn` names, visible from the context's account.
 pub fn resolve(tx: &mut dyn Tx, account: &str, arn: &str) -> Result<Managed, IamError> {
     let Some((acct, path, name)) = split_arn(arn) else {
-        return Err(ApiError::invalid_input(format!("ARN {arn} is not valid.")).into());
+        return Err(invalid_arn(arn));
     };
     if acct == aws_policies::AWS_ACCOUNT {
         return aws_policies::by_arn(arn)
@@ -54,6 +64,20 @@ pub fn resolve(tx: &mut dyn Tx, account: &str, arn: &str) -> Result<Managed, Iam
     match records::get::<ManagedPolicy>(tx, &keys::policy(account, name))? {
         Some(p) if p.path == path && p.name == name => Ok(Managed::Local(p)),
         _ => Err(not_attachable(arn)),
+    }
+}
+
+/// As [`resolve`], with `None` for an ARN that names no visible policy; a store failure is
+/// still an error.
+pub fn resolve_existing(
+    tx: &mut dyn Tx,
+    account: &str,
+    arn: &str,
+) -> Result<Option<Managed>, IamError> {
+    match resolve(tx, account, arn) {
+        Ok(m) => Ok(Some(m)),
+        Err(IamError::NoSuchEntity { .. } | IamError::InvalidInput { .. }) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -90,9 +114,14 @@ impl Managed {
     pub fn document(&self, tx: &mut dyn Tx, account: &str) -> Result<String, IamError> {
         match self {
             Managed::Aws(a) => Ok(a.document.to_string()),
-            Managed::Local(p) => Ok(get_version(tx, account, p, &p.default_version)?
+            Managed::Local(p) => get_version(tx, account, p, &p.default_version)?
                 .map(|v| v.document)
-                .unwrap_or_default()),
+                .ok_or_else(|| {
+                    IamError::internal(format!(
+                        "policy {} has no record of its default version {}",
+                        p.id, p.default_version
+                    ))
+                }),
         }
     }
 }
@@ -161,7 +190,7 @@ pub fn create_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Ia
     let name = required(p, "PolicyName")?;
     let path = p.str("Path").unwrap_or("/");
     let doc = required(p, "PolicyDocument")?;
-    documents::check_size(doc, MANAGED_POLICY_SIZE, "PolicySize")?;
+    documents::check_size(doc, MANAGED_POLICY_SIZE, Quota::ManagedPolicySize)?;
     documents::validate(doc, DocumentKind::Identity)?;
     let mut new_tags = Vec::new();
     tags::merge(
@@ -171,16 +200,17 @@ pub fn create_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Ia
     )?;
     let mut account = accounts::get(tx, ctx.account)?;
     if tx.get(&keys::policy(ctx.account, name))?.is_some() {
-        return Err(ApiError::already_exists(format!(
-            "A policy called {name} already exists. Duplicate names are not allowed."
-        ))
-        .into());
+        return Err(IamError::already_exists(
+            EntityKind::ManagedPolicy,
+            name,
+            format!("A policy called {name} already exists. Duplicate names are not allowed."),
+        ));
     }
     if account.policies >= POLICIES_PER_ACCOUNT {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for CustomerManagedPolicies: {POLICIES_PER_ACCOUNT}"
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::CustomerManagedPolicies,
+            POLICIES_PER_ACCOUNT as usize,
+        ));
     }
     let policy = ManagedPolicy {
         id: ids::unique_id("ANPA")?,
@@ -260,12 +290,9 @@ pub fn list_policies(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Ia
 fn local(tx: &mut dyn Tx, ctx: &Ctx, arn: &str) -> Result<ManagedPolicy, IamError> {
     match resolve(tx, ctx.account, arn)? {
         Managed::Local(p) => Ok(p),
-        Managed::Aws(_) => Err(ApiError::new(
-            "UnmodifiableEntity",
-            400,
-            format!("Cannot modify AWS managed policy {arn}."),
-        )
-        .into()),
+        Managed::Aws(_) => Err(IamError::UnmodifiableEntity {
+            message: format!("Cannot modify AWS managed policy {arn}."),
+        }),
     }
 }
 
@@ -279,16 +306,19 @@ pub fn delete_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Ia
             .scan(&keys::boundary_uses(ctx.account, arn), None, 1)?
             .is_empty()
     {
-        return Err(
-            ApiError::delete_conflict("Cannot delete a policy attached to entities.").into(),
-        );
+        return Err(IamError::delete_conflict(
+            EntityKind::ManagedPolicy,
+            arn,
+            Conflict::PolicyInUse,
+        ));
     }
     let versions = tx.scan(&keys::policy_versions(ctx.account, &policy.id), None, 10)?;
     if versions.len() > 1 {
-        return Err(ApiError::delete_conflict(
-            "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
-        )
-        .into());
+        return Err(IamError::delete_conflict(
+            EntityKind::ManagedPolicy,
+            arn,
+            Conflict::PolicyVersions,
+        ));
     }
     for (k, _) in versions {
         tx.delete(&k)?;
@@ -328,13 +358,13 @@ pub fn create_policy_version(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<V
     let arn = required(p, "PolicyArn")?;
     let mut policy = local(tx, ctx, arn)?;
     let doc = required(p, "PolicyDocument")?;
-    documents::check_size(doc, MANAGED_POLICY_SIZE, "PolicySize")?;
+    documents::check_size(doc, MANAGED_POLICY_SIZE, Quota::ManagedPolicySize)?;
     documents::validate(doc, DocumentKind::Identity)?;
     if versions(tx, ctx.account, &policy)?.len() >= VERSIONS_PER_POLICY {
-        return Err(ApiError::limit_exceeded(format!(
-            "A managed policy can have up to {VERSIONS_PER_POLICY} versions. Before you create a new version, you must delete an existing version."
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::VersionsPerPolicy,
+            VERSIONS_PER_POLICY,
+        ));
     }
     let n = policy.next_version;
     let version = PolicyVersion {
@@ -381,10 +411,11 @@ pub fn get_policy_version(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Valu
 }
 
 fn no_such_version(arn: &str, id: &str) -> IamError {
-    ApiError::no_such_entity(format!(
-        "Policy {arn} version {id} does not exist or is not attachable."
-    ))
-    .into()
+    IamError::no_such_entity(
+        EntityKind::PolicyVersion,
+        id,
+        format!("Policy {arn} version {id} does not exist or is not attachable."),
+    )
 }
 
 pub fn list_policy_versions(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
@@ -415,9 +446,11 @@ pub fn delete_policy_version(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<V
     let id = required(p, "VersionId")?;
     let policy = local(tx, ctx, arn)?;
     if policy.default_version == id {
-        return Err(
-            ApiError::delete_conflict("Cannot delete the default version of a policy.").into(),
-        );
+        return Err(IamError::delete_conflict(
+            EntityKind::PolicyVersion,
+            id,
+            Conflict::DefaultVersion,
+        ));
     }
     let Some(n) = version_number(id) else {
         return Err(no_such_version(arn, id));
@@ -487,11 +520,10 @@ fn attach(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, I
         ATTACHED_PER_ENTITY + 1,
     )?;
     if current.len() >= ATTACHED_PER_ENTITY {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for PoliciesPer{}: {ATTACHED_PER_ENTITY}",
-            kind.title()
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::AttachedPoliciesPer(kind),
+            ATTACHED_PER_ENTITY,
+        ));
     }
     tx.put(&key, b"")?;
     tx.put(
@@ -505,7 +537,11 @@ fn detach(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, I
     let entity = entities::from_params(tx, ctx, kind, p)?;
     let arn = required(p, "PolicyArn")?;
     if !tx.delete(&keys::attached(ctx.account, kind.as_str(), &entity.id, arn))? {
-        return Err(ApiError::no_such_entity(format!("Policy {arn} was not found.")).into());
+        return Err(IamError::no_such_entity(
+            EntityKind::PolicyAttachment,
+            arn,
+            format!("Policy {arn} was not found."),
+        ));
     }
     tx.delete(&keys::attachment(
         ctx.account,
@@ -662,8 +698,8 @@ pub fn set_boundary(
     id: &str,
     arn: &str,
 ) -> Result<(), IamError> {
-    let m = resolve(tx, ctx.account, arn)
-        .map_err(|_| IamError::from(ApiError::invalid_input(format!("ARN {arn} is not valid."))))?;
+    // AWS answers a boundary that names no policy as an invalid ARN.
+    let m = resolve_existing(tx, ctx.account, arn)?.ok_or_else(|| invalid_arn(arn))?;
     let arn = m.arn(ctx.account);
     let old = match kind {
         Kind::User => {

@@ -2,18 +2,21 @@
 
 use iamd_policy::DocumentKind;
 use iamd_store::{StoreError, Tx};
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::entities::Kind;
 use crate::pagination::page;
 use crate::records::{self, InstanceProfile, Role};
 use crate::users::required;
-use crate::{Ctx, IamError, accounts, documents, ids, keys, policies, tags};
+use crate::{
+    Conflict, Ctx, EntityKind, IamError, Quota, accounts, documents, ids, keys, policies, tags,
+};
 
 /// AWS's default quotas.
 pub const ROLES_PER_ACCOUNT: u32 = 1000;
 pub const INSTANCE_PROFILES_PER_ACCOUNT: u32 = 1000;
 pub const ROLE_TRUST_POLICY_SIZE: usize = 2048;
+pub const ROLES_PER_INSTANCE_PROFILE: usize = 1;
 
 pub fn role_arn(account: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account}:role{path}{name}")
@@ -24,7 +27,11 @@ pub fn instance_profile_arn(account: &str, path: &str, name: &str) -> String {
 }
 
 fn no_such_role(name: &str) -> IamError {
-    ApiError::no_such_entity(format!("The role with name {name} cannot be found.")).into()
+    IamError::no_such_entity(
+        EntityKind::Role,
+        name,
+        format!("The role with name {name} cannot be found."),
+    )
 }
 
 pub fn find(tx: &mut dyn Tx, account: &str, name: &str) -> Result<Role, IamError> {
@@ -72,7 +79,7 @@ pub fn to_value(account: &str, r: &Role, full: bool) -> Value {
 }
 
 fn check_trust_policy(doc: &str) -> Result<(), IamError> {
-    documents::check_size(doc, ROLE_TRUST_POLICY_SIZE, "ACLSizePerRole")?;
+    documents::check_size(doc, ROLE_TRUST_POLICY_SIZE, Quota::TrustPolicySize)?;
     documents::validate(doc, DocumentKind::RoleTrust)?;
     Ok(())
 }
@@ -90,15 +97,17 @@ pub fn create_role(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
     )?;
     let mut account = accounts::get(tx, ctx.account)?;
     if tx.get(&keys::role(ctx.account, name))?.is_some() {
-        return Err(
-            ApiError::already_exists(format!("Role with name {name} already exists.")).into(),
-        );
+        return Err(IamError::already_exists(
+            EntityKind::Role,
+            name,
+            format!("Role with name {name} already exists."),
+        ));
     }
     if account.roles >= ROLES_PER_ACCOUNT {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for RolesPerAccount: {ROLES_PER_ACCOUNT}"
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::RolesPerAccount,
+            ROLES_PER_ACCOUNT as usize,
+        ));
     }
     let role = Role {
         id: ids::unique_id("AROA")?,
@@ -193,26 +202,24 @@ pub fn update_assume_role_policy(
 pub fn delete_role(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let name = required(p, "RoleName")?;
     let role = find(tx, ctx.account, name)?;
-    let conflict = |m: &str| -> IamError {
-        ApiError::delete_conflict(format!("Cannot delete entity, must {m} first.")).into()
-    };
+    let conflict = |reason| IamError::delete_conflict(EntityKind::Role, name, reason);
     if !tx
         .scan(&keys::role_profiles(ctx.account, &role.id), None, 1)?
         .is_empty()
     {
-        return Err(conflict("remove roles from instance profile"));
+        return Err(conflict(Conflict::InstanceProfileRoles));
     }
     if !tx
         .scan(&keys::inlines(ctx.account, "role", &role.id), None, 1)?
         .is_empty()
     {
-        return Err(conflict("delete policies"));
+        return Err(conflict(Conflict::InlinePolicies));
     }
     if !tx
         .scan(&keys::attached_all(ctx.account, "role", &role.id), None, 1)?
         .is_empty()
     {
-        return Err(conflict("detach all policies"));
+        return Err(conflict(Conflict::AttachedPolicies));
     }
     policies::clear_boundary(
         tx,
@@ -287,7 +294,11 @@ pub fn delete_role_permissions_boundary(
 // Instance profiles.
 
 fn no_such_profile(name: &str) -> IamError {
-    ApiError::no_such_entity(format!("Instance Profile {name} cannot be found.")).into()
+    IamError::no_such_entity(
+        EntityKind::InstanceProfile,
+        name,
+        format!("Instance Profile {name} cannot be found."),
+    )
 }
 
 pub fn find_profile(
@@ -331,15 +342,17 @@ pub fn create_instance_profile(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result
         .get(&keys::instance_profile(ctx.account, name))?
         .is_some()
     {
-        return Err(
-            ApiError::already_exists(format!("Instance Profile {name} already exists.")).into(),
-        );
+        return Err(IamError::already_exists(
+            EntityKind::InstanceProfile,
+            name,
+            format!("Instance Profile {name} already exists."),
+        ));
     }
     if account.instance_profiles >= INSTANCE_PROFILES_PER_ACCOUNT {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for InstanceProfilesPerAccount: {INSTANCE_PROFILES_PER_ACCOUNT}"
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::InstanceProfilesPerAccount,
+            INSTANCE_PROFILES_PER_ACCOUNT as usize,
+        ));
     }
     let ip = InstanceProfile {
         id: ids::unique_id("AIPA")?,
@@ -383,10 +396,11 @@ pub fn delete_instance_profile(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result
     let name = required(p, "InstanceProfileName")?;
     let ip = find_profile(tx, ctx.account, name)?;
     if !ip.roles.is_empty() {
-        return Err(ApiError::delete_conflict(
-            "Cannot delete entity, must remove roles from instance profile first.",
-        )
-        .into());
+        return Err(IamError::delete_conflict(
+            EntityKind::InstanceProfile,
+            name,
+            Conflict::InstanceProfileRoles,
+        ));
     }
     tx.delete(&keys::instance_profile(ctx.account, name))?;
     let mut account = accounts::get(tx, ctx.account)?;
@@ -404,17 +418,20 @@ pub fn add_role_to_instance_profile(
     let mut ip = find_profile(tx, ctx.account, name)?;
     let role = find(tx, ctx.account, required(p, "RoleName")?)?;
     if ip.roles.contains(&role.id) {
-        return Err(ApiError::already_exists(format!(
-            "The role {} is already associated with instance profile {name}.",
-            role.name
-        ))
-        .into());
+        return Err(IamError::already_exists(
+            EntityKind::InstanceProfileRole,
+            role.name.as_str(),
+            format!(
+                "The role {} is already associated with instance profile {name}.",
+                role.name
+            ),
+        ));
     }
-    if !ip.roles.is_empty() {
-        return Err(ApiError::limit_exceeded(
-            "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1",
-        )
-        .into());
+    if ip.roles.len() >= ROLES_PER_INSTANCE_PROFILE {
+        return Err(IamError::limit_exceeded(
+            Quota::RolesPerInstanceProfile,
+            ROLES_PER_INSTANCE_PROFILE,
+        ));
     }
     ip.roles.push(role.id.clone());
     records::put(tx, &keys::instance_profile(ctx.account, name), &ip)?;
@@ -431,11 +448,14 @@ pub fn remove_role_from_instance_profile(
     let mut ip = find_profile(tx, ctx.account, name)?;
     let role = find(tx, ctx.account, required(p, "RoleName")?)?;
     if !ip.roles.contains(&role.id) {
-        return Err(ApiError::no_such_entity(format!(
-            "The role {} is not associated with instance profile {name}.",
-            role.name
-        ))
-        .into());
+        return Err(IamError::no_such_entity(
+            EntityKind::InstanceProfileRole,
+            role.name.as_str(),
+            format!(
+                "The role {} is not associated with instance profile {name}.",
+                role.name
+            ),
+        ));
     }
     ip.roles.retain(|r| r != &role.id);
     records::put(tx, &keys::instance_profile(ctx.account, name), &ip)?;

@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::Digest;
 
-use iamd_wire::ApiError;
+use crate::IamError;
 
 const VERSION: &str = "v1:";
 
@@ -59,10 +59,12 @@ impl MasterKey {
 
     /// Seals `secret`, bound to `context` (the access key ID) so a sealed secret cannot be moved
     /// to another key's record.
-    pub fn seal(&self, secret: &str, context: &str) -> Result<String, ApiError> {
+    pub fn seal(&self, secret: &str, context: &str) -> Result<String, IamError> {
         let mut nonce = [0u8; 12];
-        getrandom::fill(&mut nonce).map_err(|_| ApiError::service_failure())?;
-        let n = Nonce::try_from(&nonce[..]).map_err(|_| ApiError::service_failure())?;
+        getrandom::fill(&mut nonce)
+            .map_err(|e| IamError::internal(format!("sealing a secret: random source: {e}")))?;
+        let n = Nonce::try_from(&nonce[..])
+            .map_err(|_| IamError::internal("sealing a secret: bad nonce length"))?;
         let ct = self
             .cipher
             .encrypt(
@@ -72,7 +74,7 @@ impl MasterKey {
                     aad: context.as_bytes(),
                 },
             )
-            .map_err(|_| ApiError::service_failure())?;
+            .map_err(|_| IamError::internal("sealing a secret: encryption failed"))?;
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ct);
         Ok(format!("{VERSION}{}", STANDARD.encode(blob)))

@@ -3,11 +3,11 @@
 //! On users and roles AWS treats tag keys case-insensitively and keeps their case: `Dept` and
 //! `dept` are one key, and a request naming both is refused.
 
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
-use crate::IamError;
 use crate::pagination::page_slice;
 use crate::records::Tag;
+use crate::{IamError, Quota};
 
 fn same_key(a: &str, b: &str) -> bool {
     a.to_lowercase() == b.to_lowercase()
@@ -20,16 +20,14 @@ pub fn from_params(params: &Params) -> Result<Vec<Tag>, IamError> {
         let key = t.get("Key").and_then(Value::as_str).unwrap_or_default();
         let value = t.get("Value").and_then(Value::as_str).unwrap_or_default();
         if key.to_ascii_lowercase().starts_with("aws:") {
-            return Err(ApiError::invalid_input(
+            return Err(IamError::invalid_input(
                 "Tag keys starting with 'aws:' are reserved for use by AWS.",
-            )
-            .into());
+            ));
         }
         if tags.iter().any(|t| same_key(&t.key, key)) {
-            return Err(ApiError::invalid_input(
+            return Err(IamError::invalid_input(
                 "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            )
-            .into());
+            ));
         }
         tags.push(Tag {
             key: key.to_string(),
@@ -49,10 +47,7 @@ pub fn merge(tags: &mut Vec<Tag>, new: Vec<Tag>, limit: usize) -> Result<(), Iam
         }
     }
     if merged.len() > limit {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for TagsPerResource: {limit}"
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(Quota::TagsPerResource, limit));
     }
     *tags = merged;
     Ok(())
@@ -104,6 +99,13 @@ mod tests {
         merge(&mut tags, vec![t("dept", "b"), t("Team", "x")], 50).unwrap();
         assert_eq!(tags, vec![t("Dept", "b"), t("Team", "x")]);
         let e = merge(&mut tags, vec![t("c", "1")], 2).unwrap_err();
+        assert!(matches!(
+            e,
+            IamError::LimitExceeded {
+                quota: Quota::TagsPerResource,
+                limit: 2
+            }
+        ));
         assert_eq!(e.to_api().code, "LimitExceeded");
         assert_eq!(tags.len(), 2, "a refused merge changes nothing");
     }

@@ -1,31 +1,42 @@
 //! IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser and their tags.
 
 use iamd_store::Tx;
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
 use crate::pagination::page;
 use crate::principal::user_arn;
 use crate::records::{self, Account, User};
-use crate::{Ctx, IamError, PrincipalKind, accounts, ids, keys, tags};
+use crate::{Conflict, Ctx, EntityKind, IamError, PrincipalKind, Quota, accounts, ids, keys, tags};
 
 /// A required string member (the model's validation has already checked it is present).
 pub(crate) fn required<'p>(params: &'p Params, name: &str) -> Result<&'p str, IamError> {
     params.str(name).ok_or_else(|| {
-        ApiError::validation(format!(
+        IamError::validation(format!(
             "1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null"
         ))
-        .into()
     })
 }
 
 /// AWS's answer when a role or federated session omits `UserName` where it defaults to the
 /// calling user.
 pub(crate) fn non_user_credentials() -> IamError {
-    ApiError::validation("Must specify userName when calling with non-User credentials").into()
+    IamError::validation("Must specify userName when calling with non-User credentials")
 }
 
 pub(crate) fn no_such_user(name: &str) -> IamError {
-    ApiError::no_such_entity(format!("The user with name {name} cannot be found.")).into()
+    IamError::no_such_entity(
+        EntityKind::User,
+        name,
+        format!("The user with name {name} cannot be found."),
+    )
+}
+
+fn user_exists(name: &str) -> IamError {
+    IamError::already_exists(
+        EntityKind::User,
+        name,
+        format!("User with name {name} already exists."),
+    )
 }
 
 /// The user named `name` in the context's account.
@@ -73,16 +84,13 @@ pub fn create_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
     )?;
     let mut account: Account = accounts::get(tx, ctx.account)?;
     if tx.get(&keys::user(ctx.account, name))?.is_some() {
-        return Err(
-            ApiError::already_exists(format!("User with name {name} already exists.")).into(),
-        );
+        return Err(user_exists(name));
     }
     if account.users >= ctx.limits.users_per_account {
-        return Err(ApiError::limit_exceeded(format!(
-            "Cannot exceed quota for UsersPerAccount: {}",
-            ctx.limits.users_per_account
-        ))
-        .into());
+        return Err(IamError::limit_exceeded(
+            Quota::UsersPerAccount,
+            ctx.limits.users_per_account as usize,
+        ));
     }
     let user = User {
         id: ids::unique_id("AIDA")?,
@@ -156,10 +164,7 @@ pub fn update_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
     if let Some(new_name) = p.str("NewUserName") {
         if keys::lower(new_name) != keys::lower(name) {
             if tx.get(&keys::user(ctx.account, new_name))?.is_some() {
-                return Err(ApiError::already_exists(format!(
-                    "User with name {new_name} already exists."
-                ))
-                .into());
+                return Err(user_exists(new_name));
             }
             tx.delete(&keys::user(ctx.account, name))?;
             tx.put(&keys::user_id(&user.id), keys::lower(new_name).as_bytes())?;
@@ -173,47 +178,45 @@ pub fn update_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
 pub fn delete_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let name = required(p, "UserName")?;
     let user = find(tx, ctx.account, name)?;
-    let conflict = |m: &str| -> IamError {
-        ApiError::delete_conflict(format!("Cannot delete entity, must {m} first.")).into()
-    };
+    let conflict = |reason| IamError::delete_conflict(EntityKind::User, name, reason);
     if !tx
         .scan(&keys::owner_keys(ctx.account, &user.id), None, 1)?
         .is_empty()
     {
-        return Err(conflict("delete access keys"));
+        return Err(conflict(Conflict::AccessKeys));
     }
     if !tx
         .scan(&keys::user_groups(ctx.account, &user.id), None, 1)?
         .is_empty()
     {
-        return Err(conflict("remove user from all groups"));
+        return Err(conflict(Conflict::GroupMemberships));
     }
     if !tx
         .scan(&keys::inlines(ctx.account, "user", &user.id), None, 1)?
         .is_empty()
     {
-        return Err(conflict("delete policies"));
+        return Err(conflict(Conflict::InlinePolicies));
     }
     if crate::mfa::user_has_devices(tx, ctx.account, &user.id)? {
-        return Err(conflict("delete MFA device"));
+        return Err(conflict(Conflict::MfaDevices));
     }
     if tx
         .get(&crate::passwords::profile_key(ctx.account, &user.id))?
         .is_some()
     {
-        return Err(conflict("delete login profile"));
+        return Err(conflict(Conflict::LoginProfile));
     }
     if crate::certificates::user_has_signing_certificates(tx, ctx.account, &user.id)? {
-        return Err(conflict("delete signing certificates"));
+        return Err(conflict(Conflict::SigningCertificates));
     }
     if crate::certificates::user_has_ssh_keys(tx, ctx.account, &user.id)? {
-        return Err(conflict("delete SSH public keys"));
+        return Err(conflict(Conflict::SshPublicKeys));
     }
     if !tx
         .scan(&keys::attached_all(ctx.account, "user", &user.id), None, 1)?
         .is_empty()
     {
-        return Err(conflict("detach all policies"));
+        return Err(conflict(Conflict::AttachedPolicies));
     }
     crate::policies::clear_boundary(
         tx,

@@ -1,24 +1,29 @@
 //! GetSessionToken, GetFederationToken and AssumeRole: who may get which session, for how long,
 //! with which session policies, tags and MFA state.
 
-use iamd_iam::{Ctx, IamError, PrincipalKind, mfa, policies, roles};
+use iamd_iam::{Ctx, EntityKind, IamError, PrincipalKind, mfa, policies, roles};
 use iamd_policy::DocumentKind;
 use iamd_store::Tx;
-use iamd_token::{Session, SessionOwner, SessionPrincipal, SessionTag};
-use iamd_wire::{ApiError, Params, Value};
+use iamd_token::{Session, SessionOwner, SessionPrincipal, SessionTag, TokenError};
+use iamd_wire::{Params, Value};
 
 /// Session policies, tags and transitive keys together may use this much packed space (AWS
 /// reports the share used as `PackedPolicySize`, a percentage).
 const PACKED_LIMIT: usize = 2048;
 
 fn validation(message: impl Into<String>) -> IamError {
-    ApiError::validation(message).into()
+    IamError::validation(message)
+}
+
+/// Sealing and minting fail only on our side (no sealing key, the random source).
+pub(crate) fn token_failure(what: &str, e: TokenError) -> IamError {
+    IamError::internal(format!("{what}: {e}"))
 }
 
 /// `Credentials` of a response.
 pub(crate) fn credentials(s: &Session, token: &str) -> Result<Value, IamError> {
     let expiration = time::OffsetDateTime::from_unix_timestamp(s.expires_at)
-        .map_err(|_| IamError::from(ApiError::service_failure()))?;
+        .map_err(|e| IamError::internal(format!("a session's expiration: {e}")))?;
     Ok(Value::object()
         .with("AccessKeyId", s.access_key_id.as_str())
         .with("SecretAccessKey", s.secret_access_key.as_str())
@@ -27,8 +32,7 @@ pub(crate) fn credentials(s: &Session, token: &str) -> Result<Value, IamError> {
 }
 
 fn seal(ctx: &Ctx, s: &Session) -> Result<String, IamError> {
-    iamd_token::seal(s, ctx.ring)
-        .map_err(|e| IamError::from(ApiError::new(e.code(), e.status(), e.message())))
+    iamd_token::seal(s, ctx.ring).map_err(|e| token_failure("sealing a session token", e))
 }
 
 /// A session with fresh credentials and the common fields filled.
@@ -39,8 +43,8 @@ fn new_session(
     user_id: String,
     duration: i64,
 ) -> Result<Session, IamError> {
-    let creds =
-        iamd_token::mint_credentials().map_err(|_| IamError::from(ApiError::service_failure()))?;
+    let creds = iamd_token::mint_credentials()
+        .map_err(|e| token_failure("minting session credentials", e))?;
     let now = ctx.now.unix_timestamp();
     let inherited = ctx.caller.session.as_deref();
     Ok(Session {
@@ -76,10 +80,9 @@ fn check_mfa(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, s: &mut Session) -> Result<
                 PrincipalKind::User { .. } => Some(ctx.caller.user_id.as_str()),
                 PrincipalKind::Root => None,
                 _ => {
-                    return Err(ApiError::access_denied(
+                    return Err(IamError::access_denied(
                         "MultiFactorAuthentication failed: MFA devices belong to IAM users.",
-                    )
-                    .into());
+                    ));
                 }
             };
             mfa::check_code(tx, ctx, user_id, serial, code)?;
@@ -102,9 +105,8 @@ pub(crate) fn session_policies(
 ) -> Result<usize, IamError> {
     let mut used = 0usize;
     if let Some(doc) = p.str("Policy") {
-        iamd_policy::parse(doc, DocumentKind::Identity).map_err(|e| {
-            IamError::from(ApiError::new("MalformedPolicyDocument", 400, e.message))
-        })?;
+        iamd_policy::parse(doc, DocumentKind::Identity)
+            .map_err(|e| IamError::malformed_policy(e.message))?;
         used += iamd_policy::policy_size(doc);
         s.policy = Some(doc.to_string());
     }
@@ -112,13 +114,12 @@ pub(crate) fn session_policies(
         let Some(arn) = d.get("arn").and_then(Value::as_str) else {
             continue;
         };
-        policies::resolve(tx, account, arn).map_err(|_| {
-            IamError::from(ApiError::new(
-                "MalformedPolicyDocument",
-                400,
-                format!("Policy {arn} does not exist or is not attachable."),
-            ))
-        })?;
+        // AWS answers a session policy ARN that names no policy as a malformed policy.
+        if policies::resolve_existing(tx, account, arn)?.is_none() {
+            return Err(IamError::malformed_policy(format!(
+                "Policy {arn} does not exist or is not attachable."
+            )));
+        }
         used += arn.len();
         s.policy_arns.push(arn.to_string());
     }
@@ -126,22 +127,16 @@ pub(crate) fn session_policies(
         let key = t.get("Key").and_then(Value::as_str).unwrap_or_default();
         let value = t.get("Value").and_then(Value::as_str).unwrap_or_default();
         if s.tags.iter().any(|e| e.key.eq_ignore_ascii_case(key)) {
-            return Err(ApiError::invalid_parameter_value(
+            return Err(IamError::invalid_parameter_value(
                 "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            )
-            .into());
+            ));
         }
         used += key.len() + value.len();
         s.tags.push(SessionTag::new(key, value));
     }
     let percent = (used * 100).div_ceil(PACKED_LIMIT);
     if percent > 100 {
-        return Err(ApiError::new(
-            "PackedPolicyTooLarge",
-            400,
-            format!("Packed policy consumes {percent}% of allotted space, please use smaller policy for role."),
-        )
-        .into());
+        return Err(IamError::PackedPolicyTooLarge { percent });
     }
     Ok(percent)
 }
@@ -156,10 +151,9 @@ fn duration(p: &Params, default: i64, max: i64, too_long: &str) -> Result<i64, I
 
 pub fn get_session_token(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     if ctx.caller.is_session() {
-        return Err(ApiError::access_denied(
+        return Err(IamError::access_denied(
             "Cannot call GetSessionToken with session credentials",
-        )
-        .into());
+        ));
     }
     let (owner, duration) = match &ctx.caller.kind {
         // Root sessions are limited to an hour: longer requests get an hour.
@@ -175,10 +169,9 @@ pub fn get_session_token(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value
             p.int("DurationSeconds").unwrap_or(43_200),
         ),
         _ => {
-            return Err(ApiError::access_denied(
+            return Err(IamError::access_denied(
                 "Cannot call GetSessionToken with session credentials",
-            )
-            .into());
+            ));
         }
     };
     let mut s = new_session(
@@ -196,17 +189,15 @@ pub fn get_session_token(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value
 pub fn get_federation_token(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let issuer = match &ctx.caller.kind {
         _ if ctx.caller.is_session() => {
-            return Err(ApiError::access_denied(
+            return Err(IamError::access_denied(
                 "Cannot call GetFederationToken with session credentials",
-            )
-            .into());
+            ));
         }
         PrincipalKind::User { .. } | PrincipalKind::Root => ctx.caller.arn.clone(),
         _ => {
-            return Err(ApiError::access_denied(
+            return Err(IamError::access_denied(
                 "Cannot call GetFederationToken with session credentials",
-            )
-            .into());
+            ));
         }
     };
     let name = p.str("Name").unwrap_or_default();
@@ -242,19 +233,26 @@ pub(crate) fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
 
 pub fn assume_role(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     if ctx.caller.is_root() && !ctx.caller.is_session() {
-        return Err(ApiError::access_denied("Roles may not be assumed by root accounts.").into());
+        return Err(IamError::access_denied(
+            "Roles may not be assumed by root accounts.",
+        ));
     }
     let arn = p.str("RoleArn").unwrap_or_default();
     let session_name = p.str("RoleSessionName").unwrap_or_default();
     let Some((account, name)) = parse_role_arn(arn) else {
         return Err(validation(format!("{arn} is invalid")));
     };
-    let mut role = roles::find(tx, account, name).map_err(|_| {
-        IamError::from(ApiError::access_denied(format!(
-            "User: {} is not authorized to perform: sts:AssumeRole on resource: {arn}",
-            ctx.caller.arn
-        )))
-    })?;
+    // A role that does not exist is a denial, as AWS answers; a store failure stays one.
+    let mut role = match roles::find(tx, account, name) {
+        Ok(r) => r,
+        Err(e) if e.is_not_found(EntityKind::Role) => {
+            return Err(IamError::access_denied(format!(
+                "User: {} is not authorized to perform: sts:AssumeRole on resource: {arn}",
+                ctx.caller.arn
+            )));
+        }
+        Err(e) => return Err(e),
+    };
     let chained = matches!(ctx.caller.kind, PrincipalKind::AssumedRole { .. });
     let duration = if chained {
         duration(
@@ -312,10 +310,9 @@ pub fn assume_role(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
         .filter_map(Value::as_str)
     {
         if !s.tags.iter().any(|t| t.key.eq_ignore_ascii_case(k)) {
-            return Err(ApiError::invalid_parameter_value(format!(
+            return Err(IamError::invalid_parameter_value(format!(
                 "The specified transitive tag key {k} must be included in the requested tags."
-            ))
-            .into());
+            )));
         }
         s.transitive_tag_keys.push(k.to_string());
     }
@@ -350,9 +347,8 @@ pub fn get_access_key_info(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Val
     };
     match account {
         Some(a) => Ok(Value::object().with("Account", a)),
-        None => Err(ApiError::invalid_parameter_value(format!(
+        None => Err(IamError::invalid_parameter_value(format!(
             "The access key {id} is not known to this server."
-        ))
-        .into()),
+        ))),
     }
 }

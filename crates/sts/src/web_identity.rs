@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use iamd_iam::{IamError, roles};
+use iamd_iam::{EntityKind, IamError, roles};
 use iamd_policy::{CompiledPolicy, Context, DocumentKind, PolicySet};
 use iamd_store::Tx;
 use iamd_token::{KeyRing, Session, SessionPrincipal};
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
-use crate::issue::{credentials, parse_role_arn, session_policies};
+use crate::issue::{credentials, parse_role_arn, session_policies, token_failure};
 
 /// A verified web identity.
 #[derive(Debug, Clone)]
@@ -29,10 +29,39 @@ pub struct WebIdentity {
 }
 
 fn denied(arn: &str) -> IamError {
-    ApiError::access_denied(format!(
+    IamError::access_denied(format!(
         "Not authorized to perform sts:AssumeRoleWithWebIdentity on resource {arn}"
     ))
-    .into()
+}
+
+/// The role `RoleArn` names, or `denied` when there is none (AWS does not say a role is missing);
+/// a store failure stays one.
+fn find_role(
+    tx: &mut dyn Tx,
+    arn: &str,
+    denied: impl FnOnce() -> IamError,
+) -> Result<(String, iamd_iam::records::Role), IamError> {
+    let (account, name) =
+        parse_role_arn(arn).ok_or_else(|| IamError::validation(format!("{arn} is invalid")))?;
+    match roles::find(tx, account, name) {
+        Ok(role) => Ok((account.to_string(), role)),
+        Err(e) if e.is_not_found(EntityKind::Role) => Err(denied()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The role's trust policy, compiled. It was validated when stored, so a failure here is a
+/// corrupt record.
+fn trust_policy(
+    role: &iamd_iam::records::Role,
+    role_arn: &str,
+) -> Result<CompiledPolicy, IamError> {
+    CompiledPolicy::from_text(
+        &role.assume_role_policy,
+        DocumentKind::RoleTrust,
+        format!("{role_arn}/trust"),
+    )
+    .map_err(|e| IamError::internal(format!("the trust policy of {role_arn}: {e}")))
 }
 
 /// A fresh role session (new credentials) for `role` in `account`, not yet sealed.
@@ -45,8 +74,8 @@ fn role_session(
     issuer: &str,
     federated_provider: Option<String>,
 ) -> Result<Session, IamError> {
-    let creds =
-        iamd_token::mint_credentials().map_err(|_| IamError::from(ApiError::service_failure()))?;
+    let creds = iamd_token::mint_credentials()
+        .map_err(|e| token_failure("minting session credentials", e))?;
     let t = now.unix_timestamp();
     Ok(Session {
         version: iamd_token::SESSION_VERSION,
@@ -85,16 +114,10 @@ pub fn assume_role_with_web_identity(
 ) -> Result<Value, IamError> {
     let arn = p.str("RoleArn").unwrap_or_default();
     let session_name = p.str("RoleSessionName").unwrap_or_default();
-    let (account, name) = parse_role_arn(arn)
-        .ok_or_else(|| IamError::from(ApiError::validation(format!("{arn} is invalid"))))?;
-    let role = roles::find(tx, account, name).map_err(|_| denied(arn))?;
+    let (account, role) = find_role(tx, arn, || denied(arn))?;
+    let account = account.as_str();
     let role_arn = roles::role_arn(account, &role.path, &role.name);
-    let trust = CompiledPolicy::from_text(
-        &role.assume_role_policy,
-        DocumentKind::RoleTrust,
-        format!("{role_arn}/trust"),
-    )
-    .map_err(|_| denied(arn))?;
+    let trust = trust_policy(&role, &role_arn)?;
     let principal = iamd_policy::Principal::federated(&id.provider, account);
     let mut context = Context::new();
     for (k, values) in &id.condition_keys {
@@ -120,10 +143,9 @@ pub fn assume_role_with_web_identity(
     }
     let duration = p.int("DurationSeconds").unwrap_or(3600);
     if duration > role.max_session_duration {
-        return Err(ApiError::validation(
+        return Err(IamError::validation(
             "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
-        )
-        .into());
+        ));
     }
     let mut s = role_session(
         account,
@@ -136,8 +158,8 @@ pub fn assume_role_with_web_identity(
     )?;
     let (session_arn, user_id) = (s.arn.clone(), s.user_id.clone());
     let packed = session_policies(tx, account, p, &mut s)?;
-    let token = iamd_token::seal(&s, ring)
-        .map_err(|e| IamError::from(ApiError::new(e.code(), e.status(), e.message())))?;
+    let token =
+        iamd_token::seal(&s, ring).map_err(|e| token_failure("sealing a session token", e))?;
     Ok(Value::object()
         .with("Credentials", credentials(&s, &token)?)
         .with("SubjectFromWebIdentityToken", id.subject.as_str())
@@ -164,30 +186,23 @@ pub fn assume_role_for_instance(
 ) -> Result<Value, IamError> {
     let arn = p.str("RoleArn").unwrap_or_default();
     let session_name = p.str("RoleSessionName").unwrap_or("instance");
-    let denied = || -> IamError {
-        ApiError::access_denied(format!(
+    let denied = || {
+        IamError::access_denied(format!(
             "ec2.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: {arn}"
         ))
-        .into()
     };
-    let (account, name) = parse_role_arn(arn)
-        .ok_or_else(|| IamError::from(ApiError::validation(format!("{arn} is invalid"))))?;
-    let role = roles::find(tx, account, name).map_err(|_| denied())?;
+    let (account, role) = find_role(tx, arn, denied)?;
+    let account = account.as_str();
     if tx
         .scan(&iamd_iam::keys::role_profiles(account, &role.id), None, 1)?
         .is_empty()
     {
-        return Err(
-            ApiError::invalid_input(format!("Role {arn} is not in an instance profile.")).into(),
-        );
+        return Err(IamError::invalid_input(format!(
+            "Role {arn} is not in an instance profile."
+        )));
     }
     let role_arn = roles::role_arn(account, &role.path, &role.name);
-    let trust = CompiledPolicy::from_text(
-        &role.assume_role_policy,
-        DocumentKind::RoleTrust,
-        format!("{role_arn}/trust"),
-    )
-    .map_err(|_| denied())?;
+    let trust = trust_policy(&role, &role_arn)?;
     let principal = iamd_policy::Principal::service("ec2.amazonaws.com");
     let mut context = Context::new();
     context.with_time(now);
@@ -211,8 +226,8 @@ pub fn assume_role_for_instance(
         .min(role.max_session_duration);
     let s = role_session(account, &role, session_name, duration, now, issuer, None)?;
     let (session_arn, user_id) = (s.arn.clone(), s.user_id.clone());
-    let token = iamd_token::seal(&s, ring)
-        .map_err(|e| IamError::from(ApiError::new(e.code(), e.status(), e.message())))?;
+    let token =
+        iamd_token::seal(&s, ring).map_err(|e| token_failure("sealing a session token", e))?;
     Ok(Value::object()
         .with("Credentials", credentials(&s, &token)?)
         .with(
