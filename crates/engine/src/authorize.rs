@@ -565,7 +565,7 @@ fn trust_policy(
     let role = match iamd_iam::roles::find(tx, &account, &name) {
         Ok(r) => r,
         // A store failure is a failure, not a denial.
-        Err(IamError::Store(e)) => return Err(IamError::Store(e)),
+        Err(e) if e.is_server_fault() => return Err(e),
         Err(_) => {
             return Err(IamError::from(ApiError::access_denied(format!(
                 "Not authorized to perform sts:AssumeRole on resource {arn}"
@@ -577,7 +577,14 @@ fn trust_policy(
         DocumentKind::RoleTrust,
         format!("{arn}/trust"),
     )
-    .map_err(|e| IamError::from(ApiError::new("MalformedPolicyDocument", 400, e.message)))?;
+    // A stored trust policy was validated when written: one that no longer compiles is the
+    // server's fault, not the caller's.
+    .map_err(|e| {
+        IamError::Internal(format!(
+            "the trust policy of {arn} does not compile: {}",
+            e.message
+        ))
+    })?;
     Ok((Arc::new(policy), account))
 }
 

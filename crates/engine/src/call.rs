@@ -299,8 +299,10 @@ impl Engine {
             (Ok(_), true) => Some(draft.event_id.clone()),
             _ => self.audit.record_later(&draft, result.as_ref()),
         };
-        if let Err(IamError::Store(e)) = &result {
-            tracing::error!(request_id = %facts.request_id, error = %e, "store failure");
+        if let Err(e) = &result
+            && e.is_server_fault()
+        {
+            tracing::error!(request_id = %facts.request_id, error = %e, "server fault");
         }
         Answer {
             result,
