@@ -154,6 +154,17 @@ fn set() -> impl Strategy<Value = Set> {
 
 fn compile(s: &Set) -> PolicySet {
     let c = |st: &Vec<Stmt>, kind| {
+        if st.is_empty() {
+            // AWS refuses a policy without statements ("Syntax errors in
+            // policy."); the evaluator still treats one as granting nothing.
+            let empty = PolicyDocument {
+                version: Version::V2012_10_17,
+                id: None,
+                statements: Vec::new(),
+                kind,
+            };
+            return Arc::new(CompiledPolicy::compile(&empty, "p"));
+        }
         Arc::new(
             CompiledPolicy::from_text(&doc(st, kind == DocumentKind::Resource), kind, "p").unwrap(),
         )
