@@ -271,9 +271,11 @@ pub fn invalid_character(text: &str) -> Option<usize> {
 
 /// Parses and validates a document of `kind` (an identity document as an
 /// inline policy: [`crate::PolicyKind::from`]); the error is the one AWS
-/// reports first. Use [`crate::validate`] to pick the exact policy kind.
+/// reports first. Made for documents iamd stored: an empty `Statement` list
+/// is accepted (a policy that grants nothing). To validate what a client
+/// sends, use [`crate::validate`] with the exact [`crate::PolicyKind`].
 pub fn parse(text: &str, kind: DocumentKind) -> Result<PolicyDocument, PolicyError> {
-    crate::validate::validate(text, kind.into()).map_err(PolicyError::from)
+    crate::validate::validate_with(text, kind.into(), true).map_err(PolicyError::from)
 }
 
 /// Every problem found in a document (errors and warnings), in text order.

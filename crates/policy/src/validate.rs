@@ -471,8 +471,22 @@ impl From<ValidationError> for PolicyError {
 /// Validates `text` as a policy of `kind` the way AWS does: the first rule
 /// of [`RULES`] it breaks gives the error.
 pub fn validate(text: &str, kind: PolicyKind) -> Result<PolicyDocument, ValidationError> {
+    validate_with(text, kind, false)
+}
+
+/// [`validate`], except that an empty `Statement` list is accepted when
+/// `empty_ok`: [`crate::parse`] reads documents iamd stored, and iamd stores
+/// `{"Version":"2012-10-17","Statement":[]}` for a permissions boundary
+/// whose policy is gone (it allows nothing). AWS refuses such a document
+/// when it is written.
+pub(crate) fn validate_with(
+    text: &str,
+    kind: PolicyKind,
+    empty_ok: bool,
+) -> Result<PolicyDocument, ValidationError> {
     let parsed = json::parse(text);
-    let inp = Input::new(text, kind, &parsed);
+    let mut inp = Input::new(text, kind, &parsed);
+    inp.empty_ok = empty_ok;
     let mut out = Out::new(inp.legacy);
     for rule in RULES.iter().filter(|r| r.applies_to(kind)) {
         out.rule = rule.id;
@@ -566,6 +580,8 @@ struct Input<'a> {
     parsed: &'a Result<Node, json::SyntaxError>,
     raw: Option<Raw<'a>>,
     legacy: bool,
+    /// Accept an empty Statement list (stored documents, see [`validate_with`]).
+    empty_ok: bool,
 }
 
 impl<'a> Input<'a> {
@@ -580,6 +596,7 @@ impl<'a> Input<'a> {
             parsed,
             raw,
             legacy,
+            empty_ok: false,
         }
     }
 }
@@ -865,7 +882,7 @@ fn check_syntax(inp: &Input<'_>, out: &mut Out) {
             None,
             raw.root.start,
         ),
-        Some((s, Value::Array(items))) if items.is_empty() => out.fail(
+        Some((s, Value::Array(items))) if items.is_empty() && !inp.empty_ok => out.fail(
             messages::SYNTAX,
             "the Statement list is empty",
             "Statement",

@@ -1305,6 +1305,26 @@ fn kinds_map_to_document_kinds() {
     // parse() keeps its meaning: identity documents as inline policies.
     assert!(parse(&nov(GOOD), DocumentKind::Identity).is_ok());
     assert!(validate(&nov(GOOD), Managed).is_err());
+    // parse() reads stored documents: iamd stores an empty boundary for a
+    // boundary whose policy is gone; AWS refuses one from a client.
+    let empty = r#"{"Version":"2012-10-17","Statement":[]}"#;
+    assert!(
+        parse(empty, DocumentKind::Identity)
+            .unwrap()
+            .statements
+            .is_empty()
+    );
+    assert!(CompiledPolicy::from_text(empty, DocumentKind::Identity, "b").is_ok());
+    let e = validate(empty, PermissionsBoundary).unwrap_err();
+    assert_eq!(
+        (e.rule, e.message.as_str()),
+        (RuleId::Syntax, messages::SYNTAX)
+    );
+    assert!(
+        validate_document(empty, DocumentKind::Identity)
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    );
 }
 
 #[test]
