@@ -241,6 +241,9 @@ pub static RULES: &[Rule] = &[
             Source::Observed(
                 "an identity statement without Effect is a syntax error, not \"Missing required field Effect\" (moto)",
             ),
+            Source::Observed(
+                "condition keys without a vendor prefix accepted (moto: key \"a\"); unknown condition operators accepted (iamd issue 15; note that moto records {\"x\": {\"a\": \"1\"}} as a syntax error, an unknown operator only passing with an empty body)",
+            ),
             Source::Unverified(
                 "documents without Version (inline, session, trust): the message is \"The policy failed legacy parsing\"",
             ),
@@ -366,6 +369,9 @@ pub static RULES: &[Rule] = &[
             ),
             Source::Observed(
                 "the IAM path message with \"root\": Terraform PutRolePolicy error quoted in public repositories (2025)",
+            ),
+            Source::Observed(
+                "without Version the message is \"The policy failed legacy parsing\": Graylog2/graylog-plugin-aws#172 (PutRolePolicy, an account ID in an IAM ARN's region field)",
             ),
             Source::Documented(
                 "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html",
@@ -835,9 +841,14 @@ fn duplicates(members: &Members, path: &str, st: Option<usize>, out: &mut Out) {
 ///   boolean (documented: `<condition_value>`; booleans observed in
 ///   getmoto/moto#9715), never null or an object.
 ///
-/// Lenient where AWS is (observed): unknown condition operators and
-/// condition keys without a vendor prefix are accepted; so are `Id` in
-/// identity policies and action names with spaces.
+/// Lenient where AWS is (observed): condition keys without a vendor prefix
+/// (moto's key "a") and unknown condition operators (issue 15) are
+/// accepted; so are `Id` in identity policies and action names with spaces.
+/// An unknown operator never matches at evaluation (not documented by AWS;
+/// [`crate::CompiledPolicy`]). Conflicting evidence: moto records
+/// `{"x": {"a": "1"}}` as "Syntax errors in policy." (an unknown operator
+/// passing only with an empty body); should AWS be found to do that, the
+/// change is one arm in [`condition_syntax`].
 fn check_syntax(inp: &Input<'_>, out: &mut Out) {
     let Some(raw) = &inp.raw else { return };
     duplicates(raw.members, "", None, out);
