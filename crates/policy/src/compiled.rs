@@ -267,6 +267,9 @@ pub(crate) struct CStatement {
     resources: Option<Box<[ResPat]>>,
     principal: Option<CPrincipal>,
     conditions: Box<[CondEntry]>,
+    /// A condition uses an operator iamd does not know: AWS accepts the
+    /// policy, and the condition (so the statement) never matches.
+    unknown_operator: bool,
     pub start: Position,
     pub end: Position,
 }
@@ -287,6 +290,9 @@ impl CStatement {
         ctx: &Context,
         missing: &mut dyn FnMut(&str),
     ) -> StmtMatch {
+        if self.unknown_operator {
+            return StmtMatch::No;
+        }
         let am = self.actions.iter().any(|a| a.matches(service, name));
         if am == self.not_action {
             return StmtMatch::No;
@@ -406,6 +412,10 @@ impl CompiledPolicy {
                     .map(|r| r.values.iter().map(|v| ResPat::new(v, vars)).collect()),
                 principal: s.principal.clone().map(|el| CPrincipal { el }),
                 conditions,
+                unknown_operator: s
+                    .conditions
+                    .iter()
+                    .any(|c| Operator::parse(&c.operator).is_none()),
                 start: s.start,
                 end: s.end,
             });

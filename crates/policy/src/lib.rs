@@ -4,6 +4,12 @@
 //! ([`Context::with_time`], [`simulate::simulate`]).
 //!
 //! ## Parse and validate
+//! - [`validate`]`(text, PolicyKind) -> Result<PolicyDocument, ValidationError>`:
+//!   validates as AWS does for a managed, inline, session, trust or
+//!   resource-based policy ([`PolicyKind`]); the error is the one AWS reports
+//!   first and carries AWS's message. [`RULES`] lists every rule in AWS's
+//!   order, with its messages and sources; [`diagnose`] returns every
+//!   problem.
 //! - [`parse`]`(text, kind) -> Result<PolicyDocument, PolicyError>`: validates
 //!   a document as an identity-based policy, a resource-based policy or a role
 //!   trust policy ([`DocumentKind`]). [`PolicyError::message`] is AWS's
@@ -66,6 +72,7 @@ mod document;
 mod eval;
 mod json;
 pub mod simulate;
+mod validate;
 mod values;
 mod wildcard;
 
@@ -81,6 +88,7 @@ pub use eval::{
     Decision, EvalResult, MatchedStatement, Outcome, PolicySet, PolicyType, Principal,
     PrincipalType, Request, evaluate,
 };
+pub use validate::{PolicyKind, RULES, Rule, RuleId, Source, ValidationError, diagnose, validate};
 
 /// IAM and STS policy size quotas, in characters as [`policy_size`] counts them.
 pub mod limits {

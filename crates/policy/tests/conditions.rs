@@ -591,10 +591,12 @@ const CASES: &[(&str, &str, &str, &str, Ctx, bool)] = &[
         true,
     ),
     (
+        // "tomorrow" is refused when the policy is stored (legacy parsing);
+        // "01T" passes IAM's legacy date parser but is no full date.
         "Date: unparsable policy value never matches",
         "DateLessThan",
         "aws:CurrentTime",
-        r#""tomorrow""#,
+        r#""01T""#,
         &[("aws:CurrentTime", "date", &["2020-01-01"])],
         false,
     ),
@@ -1489,5 +1491,60 @@ fn deny_with_negated_operator_and_missing_key() {
             &ctx(&[("aws:RequestedRegion", "string", &["us-east-1"])])
         ),
         Decision::ExplicitDeny
+    );
+}
+
+#[test]
+fn unknown_operators_never_match() {
+    // AWS accepts a condition operator it does not know; iamd stores the
+    // policy and the condition never matches, whatever the context holds.
+    let alice = ctx(&[("aws:username", "string", &["alice"])]);
+    for op in [
+        "StringEqual",
+        "stringequals",
+        "ForSomeValues:StringEquals",
+        "StringEqualsIfExist",
+    ] {
+        let allow = allow_with_condition(&format!(r#"{{"{op}":{{"aws:username":"alice"}}}}"#));
+        assert_eq!(
+            decide(&allow, "s3:GetObject", "*", &alice),
+            Decision::ImplicitDeny,
+            "{op}"
+        );
+        assert_eq!(
+            decide(&allow, "s3:GetObject", "*", &ctx(&[])),
+            Decision::ImplicitDeny,
+            "{op}"
+        );
+        // A Deny with such a condition does not apply either.
+        let deny = format!(
+            r#"{{"Version":"2012-10-17","Statement":[
+            {{"Effect":"Allow","Action":"*","Resource":"*"}},
+            {{"Effect":"Deny","Action":"*","Resource":"*","Condition":{{"{op}":{{"aws:username":"alice"}}}}}}]}}"#
+        );
+        assert_eq!(
+            decide(&deny, "s3:GetObject", "*", &alice),
+            Decision::Allowed,
+            "{op}"
+        );
+    }
+    // Next to a known operator, the unknown one still makes the statement fail.
+    let both = allow_with_condition(
+        r#"{"StringEquals":{"aws:username":"alice"},"Frobnicate":{"aws:username":"alice"}}"#,
+    );
+    assert_eq!(
+        decide(&both, "s3:GetObject", "*", &alice),
+        Decision::ImplicitDeny
+    );
+    // Condition keys without a vendor prefix are ordinary keys.
+    let bare = allow_with_condition(r#"{"StringEquals":{"team":"core"}}"#);
+    assert_eq!(
+        decide(
+            &bare,
+            "s3:GetObject",
+            "*",
+            &ctx(&[("team", "string", &["core"])])
+        ),
+        Decision::Allowed
     );
 }

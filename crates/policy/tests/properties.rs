@@ -154,6 +154,17 @@ fn set() -> impl Strategy<Value = Set> {
 
 fn compile(s: &Set) -> PolicySet {
     let c = |st: &Vec<Stmt>, kind| {
+        if st.is_empty() {
+            // AWS refuses a policy without statements ("Syntax errors in
+            // policy."); the evaluator still treats one as granting nothing.
+            let empty = PolicyDocument {
+                version: Version::V2012_10_17,
+                id: None,
+                statements: Vec::new(),
+                kind,
+            };
+            return Arc::new(CompiledPolicy::compile(&empty, "p"));
+        }
         Arc::new(
             CompiledPolicy::from_text(&doc(st, kind == DocumentKind::Resource), kind, "p").unwrap(),
         )
@@ -316,5 +327,113 @@ proptest! {
     fn parser_never_panics(s in "\\PC{0,200}") {
         let _ = validate_document(&s, DocumentKind::Identity);
         let _ = parse(&s, DocumentKind::Resource);
+    }
+}
+
+// ---------- the validator on arbitrary, policy-shaped JSON ----------
+
+/// JSON built from policy words, so that most documents get past the JSON
+/// rule and exercise the later ones.
+fn policy_json() -> impl Strategy<Value = String> {
+    let word = prop::sample::select(vec![
+        "Version",
+        "2012-10-17",
+        "2008-10-17",
+        "Id",
+        "Statement",
+        "Sid",
+        "Effect",
+        "Allow",
+        "Deny",
+        "allow",
+        "Principal",
+        "NotPrincipal",
+        "AWS",
+        "Service",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+        "StringEquals",
+        "DateLessThan",
+        "ForAnyValue:StringLikeIfExists",
+        "x",
+        "",
+        "*",
+        "s3:GetObject",
+        "sts:AssumeRole",
+        "s3",
+        "a:b:c",
+        "arn:aws:s3:::b/*",
+        "arn:aws:iam::111122223333:user/a",
+        "arn:aws:iam:x::y",
+        "arn:aws:s3::b",
+        "arn:aws",
+        "a:b",
+        "111122223333",
+        "aws:username",
+        "2020-01-01T00:00:00Z",
+        "2020-13-01",
+        "sdf",
+        "1",
+        "é",
+    ]);
+    let leaf = prop_oneof![
+        word.clone().prop_map(|w| format!("{w:?}")),
+        Just("null".to_string()),
+        Just("true".to_string()),
+        Just("12".to_string()),
+    ];
+    leaf.prop_recursive(5, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(","))),
+            prop::collection::vec((word.clone(), inner), 0..6).prop_map(|m| {
+                let body: Vec<String> = m.iter().map(|(k, v)| format!("{k:?}:{v}")).collect();
+                format!("{{{}}}", body.join(","))
+            }),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+    #[test]
+    fn validator_never_panics(s in "\\PC{0,200}") {
+        for k in PolicyKind::ALL {
+            let _ = validate(&s, k);
+            let _ = diagnose(&s, k);
+        }
+    }
+
+    #[test]
+    fn validate_agrees_with_diagnose(s in policy_json()) {
+        for k in PolicyKind::ALL {
+            let errors: Vec<String> = diagnose(&s, k)
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| d.error.message)
+                .collect();
+            match validate(&s, k) {
+                // Accepted documents have no errors and compile.
+                Ok(doc) => {
+                    prop_assert!(errors.is_empty(), "{:?} {} {:?}", k, s, errors);
+                    prop_assert_eq!(doc.kind, k.document_kind());
+                    let _ = CompiledPolicy::compile(&doc, "p");
+                }
+                // The reported error is one of the document's errors.
+                Err(e) => prop_assert!(errors.contains(&e.message), "{:?} {} {:?} {:?}", k, s, e, errors),
+            }
+        }
+    }
+
+    #[test]
+    fn wrapped_statements_validate_like_aws(st in policy_json()) {
+        let s = format!(r#"{{"Version":"2012-10-17","Statement":{st}}}"#);
+        for k in PolicyKind::ALL {
+            if let Err(e) = validate(&s, k) {
+                prop_assert!(RULES.iter().any(|r| r.id == e.rule && r.applies_to(k)));
+            }
+        }
     }
 }
