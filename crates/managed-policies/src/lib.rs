@@ -151,8 +151,8 @@ fn derived_id(path: &str, name: &str) -> String {
         h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         h ^ (h >> 31)
     };
-    let mut bits = (u128::from(hash(0xcbf2_9ce4_8422_2325)) << 64)
-        | u128::from(hash(0x6c62_272e_07bb_0142));
+    let mut bits =
+        (u128::from(hash(0xcbf2_9ce4_8422_2325)) << 64) | u128::from(hash(0x6c62_272e_07bb_0142));
     let mut s = String::with_capacity(21);
     s.push_str("ANPA");
     for _ in 0..17 {

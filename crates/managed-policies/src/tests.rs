@@ -27,7 +27,9 @@ fn actions(doc: &Value) -> Vec<String> {
         for key in ["Action", "NotAction"] {
             match &s[key] {
                 Value::String(a) => out.push(a.clone()),
-                Value::Array(v) => out.extend(v.iter().filter_map(|a| a.as_str().map(String::from))),
+                Value::Array(v) => {
+                    out.extend(v.iter().filter_map(|a| a.as_str().map(String::from)))
+                }
                 _ => {}
             }
         }
@@ -61,7 +63,11 @@ fn paths_and_version_ids_are_well_formed() {
     .into();
     assert_eq!(paths, expected);
     for p in all() {
-        assert!(p.default_version_id.starts_with('v') && version_number(p) >= 1, "{}", p.name);
+        assert!(
+            p.default_version_id.starts_with('v') && version_number(p) >= 1,
+            "{}",
+            p.name
+        );
     }
 }
 
@@ -81,7 +87,11 @@ fn every_document_is_a_2012_10_17_policy() {
     let mut exceptions = Vec::new();
     for p in all() {
         let d = p.document();
-        assert!(d.starts_with('{') && d.ends_with('}') && !d.contains('\n'), "{}", p.name);
+        assert!(
+            d.starts_with('{') && d.ends_with('}') && !d.contains('\n'),
+            "{}",
+            p.name
+        );
         let v = json(p);
         if v["Version"] != "2012-10-17" || v["Statement"].is_null() {
             exceptions.push(p.name);
@@ -130,7 +140,13 @@ fn read_only_access_is_complete() {
     let acts = actions(&json(p));
     let services: HashSet<&str> = acts.iter().filter_map(|a| a.split(':').next()).collect();
     assert!(services.len() > 300, "{} services", services.len());
-    for a in ["iam:Get*", "s3:Get*", "ec2:Describe*", "dynamodb:Scan", "sts:GetCallerIdentity"] {
+    for a in [
+        "iam:Get*",
+        "s3:Get*",
+        "ec2:Describe*",
+        "dynamodb:Scan",
+        "sts:GetCallerIdentity",
+    ] {
         assert!(acts.iter().any(|x| x == a), "{a}");
     }
 }
@@ -145,7 +161,11 @@ fn lambda_policies() {
         "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
     );
     let acts = actions(&json(basic));
-    for a in ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"] {
+    for a in [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    ] {
         assert!(acts.iter().any(|x| x == a), "{a}");
     }
     let execute = get("AWSLambdaExecute");
@@ -156,14 +176,22 @@ fn lambda_policies() {
 
 #[test]
 fn job_function_service_role_and_root_task_policies() {
-    for name in ["ViewOnlyAccess", "Billing", "DatabaseAdministrator", "SystemAdministrator"] {
+    for name in [
+        "ViewOnlyAccess",
+        "Billing",
+        "DatabaseAdministrator",
+        "SystemAdministrator",
+    ] {
         assert_eq!(get(name).path, "/job-function/", "{name}");
     }
     assert_eq!(
         get("ViewOnlyAccess").arn(),
         "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
     );
-    assert_eq!(get("AWSSupportServiceRolePolicy").path, "/aws-service-role/");
+    assert_eq!(
+        get("AWSSupportServiceRolePolicy").path,
+        "/aws-service-role/"
+    );
     assert_eq!(get("IAMDeleteRootUserCredentials").path, "/root-task/");
 }
 
@@ -175,7 +203,10 @@ fn the_policies_iamd_shipped_before_keep_their_ids() {
         ("IAMFullAccess", "ANPAI7XKCFMBPM3QQRRVQ"),
         ("IAMReadOnlyAccess", "ANPAJKSO7NDY4T57MWDSQ"),
         ("IAMUserChangePassword", "ANPAJ4L4MM2A7QIEB56MS"),
-        ("IAMSelfManageServiceSpecificCredentials", "ANPAI4VT74EMXK2PMQJM2"),
+        (
+            "IAMSelfManageServiceSpecificCredentials",
+            "ANPAI4VT74EMXK2PMQJM2",
+        ),
         ("ReadOnlyAccess", "ANPAILL3HVNFSB6DCOWYQ"),
         ("AmazonS3FullAccess", "ANPAIFIR6V6BVTRAHWINE"),
         ("AmazonS3ReadOnlyAccess", "ANPAIZTJ4DXE7G6AGAE6M"),
@@ -194,13 +225,20 @@ fn policy_ids_are_well_formed_unique_and_stable() {
         let id = p.policy_id();
         assert_eq!(id.len(), 21, "{}", p.name);
         assert!(id.starts_with("ANPA"), "{}", p.name);
-        assert!(id[4..].chars().all(|c| alphabet.contains(c) || c.is_ascii_digit()));
+        assert!(
+            id[4..]
+                .chars()
+                .all(|c| alphabet.contains(c) || c.is_ascii_digit())
+        );
         assert!(seen.insert(id.into_owned()), "{}: duplicate id", p.name);
         assert_eq!(p.policy_id(), p.policy_id());
     }
     // A derived id must never change: servers and clients may have stored it.
     assert!(!get("AWSLambdaExecute").has_aws_id());
-    assert_eq!(get("AWSLambdaExecute").policy_id(), GOLDEN_LAMBDA_EXECUTE_ID);
+    assert_eq!(
+        get("AWSLambdaExecute").policy_id(),
+        GOLDEN_LAMBDA_EXECUTE_ID
+    );
 }
 
 const GOLDEN_LAMBDA_EXECUTE_ID: &str = "ANPAY653EDKKO3ENDFGNW";
