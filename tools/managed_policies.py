@@ -14,6 +14,7 @@ policies where iamd has them.
 Writes, deterministically (same input, same bytes):
     crates/managed-policies/data/policies.rs      metadata table (Rust, included by the crate)
     crates/managed-policies/data/documents.jsonl  one compact JSON document per line, name order
+                                                  (top-level and statement keys in AWS's order)
 The package is fetched with `pip download --no-deps` and read as a zip: moto is never imported.
 """
 import argparse
@@ -70,6 +71,30 @@ def unix(date):
     return int(d.timestamp())
 
 
+# moto writes its data with sort_keys=True, so AWS's key order is lost. Put the top-level and
+# statement keys back in the order AWS's own documents use (Version first, then Sid, Effect, ...);
+# keys inside Condition stay in the package's order. Meaning is unchanged.
+TOP_KEYS = ["Version", "Id", "Statement"]
+STATEMENT_KEYS = ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource",
+                  "NotResource", "Condition"]
+
+
+def ordered(obj, keys):
+    out = {k: obj[k] for k in keys if k in obj}
+    out.update((k, v) for k, v in obj.items() if k not in out)
+    return out
+
+
+def canonical(doc):
+    doc = ordered(doc, TOP_KEYS)
+    st = doc.get("Statement")
+    if isinstance(st, list):
+        doc["Statement"] = [ordered(s, STATEMENT_KEYS) if isinstance(s, dict) else s for s in st]
+    elif isinstance(st, dict):
+        doc["Statement"] = ordered(st, STATEMENT_KEYS)
+    return doc
+
+
 def read_known():
     known = {}
     with open(os.path.join(DATA, "known.tsv"), encoding="utf-8") as f:
@@ -122,7 +147,7 @@ def main():
             problems.append(f"{name}: bad path {p['Path']}")
         if not VERSION_ID.match(p["DefaultVersionId"]):
             problems.append(f"{name}: bad version {p['DefaultVersionId']}")
-        doc = json.dumps(p["Document"], separators=(",", ":"), ensure_ascii=False)
+        doc = json.dumps(canonical(p["Document"]), separators=(",", ":"), ensure_ascii=False)
         if "\n" in doc:
             problems.append(f"{name}: newline in document")
         if p["Document"].get("Version") != "2012-10-17":
