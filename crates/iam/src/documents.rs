@@ -1,7 +1,7 @@
 //! Policy documents at the API's edge: validation with the policy engine, IAM's size quotas, and
 //! the URL encoding AWS applies to documents in responses.
 
-use iamd_policy::DocumentKind;
+use iamd_policy::PolicyKind;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::{IamError, Quota};
@@ -18,12 +18,10 @@ pub fn url_encode(document: &str) -> String {
     utf8_percent_encode(document, ENCODE).to_string()
 }
 
-/// Parses and validates `document` as a policy of `kind`.
-pub fn validate(
-    document: &str,
-    kind: DocumentKind,
-) -> Result<iamd_policy::PolicyDocument, IamError> {
-    iamd_policy::parse(document, kind).map_err(|e| IamError::malformed_policy(e.message))
+/// Validates `document` as AWS does a policy of `kind` when it is written: the first rule it
+/// breaks gives AWS's `MalformedPolicyDocument` message.
+pub fn validate(document: &str, kind: PolicyKind) -> Result<iamd_policy::PolicyDocument, IamError> {
+    iamd_policy::validate(document, kind).map_err(|e| IamError::malformed_policy(e.message))
 }
 
 /// Refuses a document longer than `limit` characters as IAM counts them (white space excluded).

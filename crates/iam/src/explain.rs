@@ -384,15 +384,14 @@ pub fn get_account_authorization_details(
         }
     }
     if wants("AWSManagedPolicy") {
-        for a in aws_policies::POLICIES {
-            let arn = a.arn();
-            if !tx.scan(&keys::attachments(acct, &arn), None, 1)?.is_empty()
-                || !tx
-                    .scan(&keys::boundary_uses(acct, &arn), None, 1)?
-                    .is_empty()
-            {
-                policy_list.push(policy_detail(tx, acct, &arn)?);
-            }
+        // The AWS policies in use, from the usage indexes: not a scan per AWS policy.
+        let mut used: Vec<&aws_policies::AwsPolicy> = policies::usage(tx, acct)?
+            .keys()
+            .filter_map(|arn| aws_policies::by_arn(arn))
+            .collect();
+        used.sort_by_key(|a| a.name);
+        for a in used {
+            policy_list.push(policy_detail(tx, acct, &a.arn())?);
         }
     }
     if wants("LocalManagedPolicy") || wants("AWSManagedPolicy") {

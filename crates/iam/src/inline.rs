@@ -1,6 +1,6 @@
 //! Inline policies of users, groups and roles: Put/Get/Delete/List{User,Group,Role}Policy.
 
-use iamd_policy::DocumentKind;
+use iamd_policy::PolicyKind;
 use iamd_store::{StoreError, Tx};
 use iamd_wire::{Params, Value};
 
@@ -38,7 +38,7 @@ fn put(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamE
     let entity = entities::from_params(tx, ctx, kind, p)?;
     let name = required(p, "PolicyName")?;
     let doc = required(p, "PolicyDocument")?;
-    documents::validate(doc, DocumentKind::Identity)?;
+    documents::validate(doc, PolicyKind::Inline)?;
     let others: usize = all(tx, ctx.account, kind, &entity.id)?
         .iter()
         .filter(|i| keys::lower(&i.name) != keys::lower(name))

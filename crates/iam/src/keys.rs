@@ -135,6 +135,10 @@ pub fn attachment(account: &str, arn: &str, kind: &str, entity_id: &str) -> Vec<
 pub fn attachments(account: &str, arn: &str) -> Vec<u8> {
     format!("attachment/{account}/{}/", arn.replace('/', "|")).into_bytes()
 }
+/// Every attachment of any managed policy in `account` (`attachments` of each policy).
+pub fn attachments_in(account: &str) -> Vec<u8> {
+    format!("attachment/{account}/").into_bytes()
+}
 /// Entities using a managed policy as their permissions boundary.
 pub fn boundary_use(account: &str, arn: &str, kind: &str, entity_id: &str) -> Vec<u8> {
     format!(
@@ -145,6 +149,11 @@ pub fn boundary_use(account: &str, arn: &str, kind: &str, entity_id: &str) -> Ve
 }
 pub fn boundary_uses(account: &str, arn: &str) -> Vec<u8> {
     format!("boundary/{account}/{}/", arn.replace('/', "|")).into_bytes()
+}
+
+/// Every boundary use of any managed policy in `account` (`boundary_uses` of each policy).
+pub fn boundary_uses_in(account: &str) -> Vec<u8> {
+    format!("boundary/{account}/").into_bytes()
 }
 
 /// The part of a key after `prefix`, as text.

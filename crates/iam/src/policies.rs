@@ -1,6 +1,8 @@
 //! Managed policies (customer and AWS), their versions, attachments and permissions boundaries.
 
-use iamd_policy::DocumentKind;
+use std::collections::HashMap;
+
+use iamd_policy::PolicyKind;
 use iamd_store::{StoreError, Tx};
 use iamd_wire::{Params, Value};
 
@@ -113,7 +115,7 @@ impl Managed {
     /// The default version's document.
     pub fn document(&self, tx: &mut dyn Tx, account: &str) -> Result<String, IamError> {
         match self {
-            Managed::Aws(a) => Ok(a.document.to_string()),
+            Managed::Aws(a) => Ok(a.document().to_string()),
             Managed::Local(p) => get_version(tx, account, p, &p.default_version)?
                 .map(|v| v.document)
                 .ok_or_else(|| {
@@ -151,16 +153,16 @@ fn policy_value(
     let v = match m {
         Managed::Aws(a) => Value::object()
             .with("PolicyName", a.name)
-            .with("PolicyId", a.id)
+            .with("PolicyId", a.policy_id().as_ref())
             .with("Arn", arn.as_str())
             .with("Path", a.path)
-            .with("DefaultVersionId", a.version)
+            .with("DefaultVersionId", a.default_version_id)
             .with("AttachmentCount", attachments)
             .with("PermissionsBoundaryUsageCount", boundaries)
             .with("IsAttachable", true)
-            .with_opt("Description", full.then_some(a.description))
-            .with("CreateDate", a.created)
-            .with("UpdateDate", a.updated),
+            .with_opt("Description", a.description.filter(|_| full))
+            .with("CreateDate", aws_policies::created(a))
+            .with("UpdateDate", aws_policies::updated(a)),
         Managed::Local(p) => {
             let mut v = Value::object()
                 .with("PolicyName", p.name.as_str())
@@ -191,7 +193,7 @@ pub fn create_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Ia
     let path = p.str("Path").unwrap_or("/");
     let doc = required(p, "PolicyDocument")?;
     documents::check_size(doc, MANAGED_POLICY_SIZE, Quota::ManagedPolicySize)?;
-    documents::validate(doc, DocumentKind::Identity)?;
+    documents::validate(doc, PolicyKind::Managed)?;
     let mut new_tags = Vec::new();
     tags::merge(
         &mut new_tags,
@@ -245,46 +247,92 @@ pub fn get_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamEr
     Ok(Value::object().with("Policy", policy_value(tx, ctx.account, &m, true)?))
 }
 
+/// How a managed policy is used in an account: attached to an entity, set as a boundary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub attached: bool,
+    pub boundary: bool,
+}
+
+/// The ARNs (with `/`s) of the managed policies used under an index `prefix` whose keys are
+/// `PREFIX{arn with | for /}/KIND/ID`: one scan per distinct policy, however many entities use
+/// it.
+fn used_arns(tx: &mut dyn Tx, prefix: &[u8]) -> Result<Vec<String>, IamError> {
+    let mut out = Vec::new();
+    let mut after: Option<Vec<u8>> = None;
+    while let Some((k, _)) = tx.scan(prefix, after.as_deref(), 1)?.into_iter().next() {
+        let rest = keys::suffix(&k, prefix);
+        let Some((arn, _)) = rest.split_once('/') else {
+            // Not an index key this code writes: step over it.
+            after = Some(k);
+            continue;
+        };
+        // Every key of this policy sorts before `PREFIX{arn}/\xff` (keys are UTF-8 text).
+        let mut next = prefix.to_vec();
+        next.extend_from_slice(arn.as_bytes());
+        next.extend_from_slice(b"/\xff");
+        out.push(arn.replace('|', "/"));
+        after = Some(next);
+    }
+    Ok(out)
+}
+
+/// Every managed policy (customer or AWS) used in `account`, by ARN, without a scan per
+/// policy: what `ListPolicies --only-attached` and `GetAccountAuthorizationDetails` filter on.
+pub fn usage(tx: &mut dyn Tx, account: &str) -> Result<HashMap<String, Usage>, IamError> {
+    let mut out: HashMap<String, Usage> = HashMap::new();
+    for arn in used_arns(tx, &keys::attachments_in(account))? {
+        out.entry(arn).or_default().attached = true;
+    }
+    for arn in used_arns(tx, &keys::boundary_uses_in(account))? {
+        out.entry(arn).or_default().boundary = true;
+    }
+    Ok(out)
+}
+
+/// `ListPolicies`. Scope, path and usage filters apply to the policies' metadata (and one
+/// usage index read); attachment counts are read only for the page returned.
 pub fn list_policies(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let scope = p.str("Scope").unwrap_or("All");
     let only_attached = p.bool("OnlyAttached").unwrap_or(false);
     let prefix = p.str("PathPrefix").unwrap_or("/");
-    let usage = p.str("PolicyUsageFilter");
+    let filter = p.str("PolicyUsageFilter");
     let mut all: Vec<Managed> = Vec::new();
     if scope == "All" || scope == "AWS" {
-        all.extend(aws_policies::POLICIES.iter().map(Managed::Aws));
+        all.extend(
+            aws_policies::all()
+                .iter()
+                .filter(|a| a.path.starts_with(prefix))
+                .map(Managed::Aws),
+        );
     }
     if scope == "All" || scope == "Local" {
         for (_, v) in tx.scan(&keys::policies(ctx.account), None, usize::MAX)? {
             let mp: ManagedPolicy =
                 serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            all.push(Managed::Local(mp));
+            if mp.path.starts_with(prefix) {
+                all.push(Managed::Local(mp));
+            }
         }
     }
-    let mut out = Vec::new();
-    for m in &all {
-        let path = match m {
-            Managed::Aws(a) => a.path,
-            Managed::Local(l) => l.path.as_str(),
-        };
-        if !path.starts_with(prefix) {
-            continue;
-        }
-        let arn = m.arn(ctx.account);
-        let attached = count(tx, &keys::attachments(ctx.account, &arn))?;
-        let bounded = count(tx, &keys::boundary_uses(ctx.account, &arn))?;
-        let used = match usage {
-            Some("PermissionsPolicy") => attached > 0,
-            Some("PermissionsBoundary") => bounded > 0,
-            _ => attached + bounded > 0,
-        };
-        if only_attached && !used {
-            continue;
-        }
-        out.push(policy_value(tx, ctx.account, m, false)?);
+    if only_attached {
+        let used = usage(tx, ctx.account)?;
+        all.retain(|m| {
+            let u = used.get(&m.arn(ctx.account)).copied().unwrap_or_default();
+            match filter {
+                Some("PermissionsPolicy") => u.attached,
+                Some("PermissionsBoundary") => u.boundary,
+                _ => u.attached || u.boundary,
+            }
+        });
     }
-    let pg = page_slice(&out, p.str("Marker"), p.int("MaxItems"))?;
-    Ok(pg.finish(Value::object().with("Policies", Value::List(pg.items.clone()))))
+    let refs: Vec<&Managed> = all.iter().collect();
+    let pg = page_slice(&refs, p.str("Marker"), p.int("MaxItems"))?;
+    let mut items = Vec::with_capacity(pg.items.len());
+    for m in &pg.items {
+        items.push(policy_value(tx, ctx.account, m, false)?);
+    }
+    Ok(pg.finish(Value::object().with("Policies", Value::List(items))))
 }
 
 fn local(tx: &mut dyn Tx, ctx: &Ctx, arn: &str) -> Result<ManagedPolicy, IamError> {
@@ -342,6 +390,20 @@ fn version_value(v: &PolicyVersion, default: &str, with_document: bool) -> Value
         .with("CreateDate", v.created)
 }
 
+/// The one version iamd serves of an AWS managed policy: its default version, created when the
+/// policy was last updated.
+fn aws_version_value(a: &AwsPolicy, with_document: bool) -> Value {
+    let out = Value::object();
+    let out = if with_document {
+        out.with("Document", documents::url_encode(a.document()))
+    } else {
+        out
+    };
+    out.with("VersionId", a.default_version_id)
+        .with("IsDefaultVersion", true)
+        .with("CreateDate", aws_policies::updated(a))
+}
+
 fn versions(
     tx: &mut dyn Tx,
     account: &str,
@@ -359,7 +421,7 @@ pub fn create_policy_version(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<V
     let mut policy = local(tx, ctx, arn)?;
     let doc = required(p, "PolicyDocument")?;
     documents::check_size(doc, MANAGED_POLICY_SIZE, Quota::ManagedPolicySize)?;
-    documents::validate(doc, DocumentKind::Identity)?;
+    documents::validate(doc, PolicyKind::Managed)?;
     if versions(tx, ctx.account, &policy)?.len() >= VERSIONS_PER_POLICY {
         return Err(IamError::limit_exceeded(
             Quota::VersionsPerPolicy,
@@ -393,14 +455,7 @@ pub fn get_policy_version(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Valu
     let arn = required(p, "PolicyArn")?;
     let id = required(p, "VersionId")?;
     let v = match resolve(tx, ctx.account, arn)? {
-        Managed::Aws(a) if a.version == id => {
-            let v = PolicyVersion {
-                version_id: a.version.to_string(),
-                document: a.document.to_string(),
-                created: a.updated,
-            };
-            version_value(&v, a.version, true)
-        }
+        Managed::Aws(a) if a.default_version_id == id => aws_version_value(a, true),
         Managed::Local(policy) => match get_version(tx, ctx.account, &policy, id)? {
             Some(v) => version_value(&v, &policy.default_version, true),
             None => return Err(no_such_version(arn, id)),
@@ -421,14 +476,7 @@ fn no_such_version(arn: &str, id: &str) -> IamError {
 pub fn list_policy_versions(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let arn = required(p, "PolicyArn")?;
     let all: Vec<Value> = match resolve(tx, ctx.account, arn)? {
-        Managed::Aws(a) => {
-            let v = PolicyVersion {
-                version_id: a.version.to_string(),
-                document: String::new(),
-                created: a.updated,
-            };
-            vec![version_value(&v, a.version, false)]
-        }
+        Managed::Aws(a) => vec![aws_version_value(a, false)],
         Managed::Local(policy) => {
             let mut vs = versions(tx, ctx.account, &policy)?;
             vs.reverse();
@@ -805,14 +853,7 @@ pub fn list_policy_versions_for(
     arn: &str,
 ) -> Result<Value, IamError> {
     let list = match resolve(tx, account, arn)? {
-        Managed::Aws(a) => {
-            let v = PolicyVersion {
-                version_id: a.version.to_string(),
-                document: a.document.to_string(),
-                created: a.updated,
-            };
-            vec![version_value(&v, a.version, true)]
-        }
+        Managed::Aws(a) => vec![aws_version_value(a, true)],
         Managed::Local(policy) => {
             let mut vs = versions(tx, account, &policy)?;
             vs.reverse();

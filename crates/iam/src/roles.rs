@@ -1,6 +1,6 @@
 //! IAM roles and instance profiles.
 
-use iamd_policy::DocumentKind;
+use iamd_policy::PolicyKind;
 use iamd_store::{StoreError, Tx};
 use iamd_wire::{Params, Value};
 
@@ -80,7 +80,7 @@ pub fn to_value(account: &str, r: &Role, full: bool) -> Value {
 
 fn check_trust_policy(doc: &str) -> Result<(), IamError> {
     documents::check_size(doc, ROLE_TRUST_POLICY_SIZE, Quota::TrustPolicySize)?;
-    documents::validate(doc, DocumentKind::RoleTrust)?;
+    documents::validate(doc, PolicyKind::RoleTrust)?;
     Ok(())
 }
 

@@ -1576,7 +1576,11 @@ pub(crate) const PARTITIONS: &[&str] = &[
 ];
 
 /// IAM resource types (documented, reference_identifiers.html#identifiers-arns;
-/// the list is the one in IAM's error message, observed).
+/// the list is the one in IAM's error message, observed), and `role-template/`,
+/// which the message does not list but AWS's own managed policies name
+/// (`arn:aws:iam::aws:role-template/…` in AWSCloudWatchOmniServiceRolePolicy
+/// and AWSObservabilityAdminTelemetryEnablementServiceRolePolicy, moto 5.2.5's
+/// copy of `ListPolicies(Scope=AWS)`): every AWS managed policy must compile.
 const IAM_RESOURCE_TYPES: &[&str] = &[
     "user/",
     "federated-user/",
@@ -1591,6 +1595,7 @@ const IAM_RESOURCE_TYPES: &[&str] = &[
     "oidc-provider/",
     "report/",
     "access-report/",
+    "role-template/",
 ];
 
 /// S3 resource types whose ARNs carry a region (documented, Service

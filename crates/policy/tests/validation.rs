@@ -912,6 +912,13 @@ fn rule_resource_format() {
             ),
             (
                 Managed,
+                res(
+                    r#""arn:aws:iam::aws:role-template/cloudwatch.amazonaws.com/CloudWatchOmniAWSIntegrationForOrgRoleTemplate:1""#,
+                ),
+                OK,
+            ), // AWSCloudWatchOmniServiceRolePolicy, an AWS managed policy
+            (
+                Managed,
                 res(r#""arn:aws:iam:us-east-1::example_bucket""#),
                 Err(
                     "IAM resource arn:aws:iam:us-east-1::example_bucket cannot contain region information.",

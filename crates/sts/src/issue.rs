@@ -2,7 +2,7 @@
 //! with which session policies, tags and MFA state.
 
 use iamd_iam::{Ctx, EntityKind, IamError, PrincipalKind, mfa, policies, roles};
-use iamd_policy::DocumentKind;
+use iamd_policy::PolicyKind;
 use iamd_store::Tx;
 use iamd_token::{Session, SessionOwner, SessionPrincipal, SessionTag, TokenError};
 use iamd_wire::{Params, Value};
@@ -105,7 +105,7 @@ pub(crate) fn session_policies(
 ) -> Result<usize, IamError> {
     let mut used = 0usize;
     if let Some(doc) = p.str("Policy") {
-        iamd_policy::parse(doc, DocumentKind::Identity)
+        iamd_policy::validate(doc, PolicyKind::Session)
             .map_err(|e| IamError::malformed_policy(e.message))?;
         used += iamd_policy::policy_size(doc);
         s.policy = Some(doc.to_string());
