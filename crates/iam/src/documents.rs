@@ -32,3 +32,6 @@ pub fn check_size(document: &str, limit: usize, quota: Quota) -> Result<(), IamE
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

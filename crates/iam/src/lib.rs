@@ -32,6 +32,8 @@ pub mod records;
 pub mod roles;
 pub mod secrets;
 pub mod tags;
+#[cfg(test)]
+mod testing;
 pub mod users;
 
 pub use error::{Conflict, EntityKind, IamError, Quota};

@@ -864,3 +864,6 @@ pub fn list_policy_versions_for(
     };
     Ok(Value::List(list))
 }
+
+#[cfg(test)]
+mod tests;

@@ -352,3 +352,6 @@ pub fn get_access_key_info(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Val
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests;
