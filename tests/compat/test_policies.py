@@ -148,6 +148,38 @@ def test_malformed_policy_version(iam, policy):
     assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]] == ["v1"]
 
 
+# What each API answers, in AWS's words: a managed policy needs Version 2012-10-17, an inline
+# one does not; unknown condition operators and condition keys without a vendor are accepted.
+VERSION_MSG = "Policy document must be version 2012-10-17 or greater."
+NO_VERSION = json.dumps({"Statement": [allow("iam:ListUsers")]})
+OLD_VERSION = json.dumps({"Version": "2008-10-17", "Statement": [allow("iam:ListUsers")]})
+
+
+@pytest.mark.parametrize("doc", [NO_VERSION, OLD_VERSION], ids=["no-version", "2008-10-17"])
+def test_managed_policy_needs_version_2012_10_17(iam, user, policy, uniq, account_id, doc):
+    name = uniq("nov")
+    e = expect("MalformedPolicyDocument", 400, iam.create_policy, PolicyName=name, PolicyDocument=doc)
+    assert e.response["Error"]["Message"] == VERSION_MSG
+    expect("NoSuchEntity", 404, iam.get_policy, PolicyArn=f"arn:aws:iam::{account_id}:policy/{name}")
+    arn = policy()["Arn"]
+    e = expect("MalformedPolicyDocument", 400, iam.create_policy_version, PolicyArn=arn, PolicyDocument=doc)
+    assert e.response["Error"]["Message"] == VERSION_MSG
+    # An inline policy may omit Version or use 2008-10-17.
+    iam.put_user_policy(UserName=user, PolicyName="legacy", PolicyDocument=doc)
+    assert iam.list_user_policies(UserName=user)["PolicyNames"] == ["legacy"]
+
+
+def test_lenient_conditions_accepted(iam, user, role, policy):
+    doc = policy_doc(allow("iam:ListUsers", Condition={
+        "StringEqualsSomeday": {"aws:username": "bob"},     # an operator IAM does not know
+        "StringEquals": {"username": "bob",                 # a key without a vendor
+                         "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::b"},  # two colons
+    }))
+    iam.put_user_policy(UserName=user, PolicyName="lenient", PolicyDocument=doc)
+    iam.put_role_policy(RoleName=role, PolicyName="lenient", PolicyDocument=doc)
+    policy(doc=doc)
+
+
 # ---- managed policies -------------------------------------------------------------------------
 
 
@@ -404,3 +436,75 @@ def test_cli_policy_lifecycle(server, uniq):
     assert r.rc != 0 and "(DeleteConflict)" in r.stderr, r
     assert cli("iam", "detach-user-policy", "--user-name", user, "--policy-arn", arn).rc == 0
     assert cli("iam", "delete-policy", "--policy-arn", arn).rc == 0
+
+
+# ---- AWS managed policies: AWS's full set (1,582, from moto's copy of ListPolicies) -------------
+
+
+LAMBDA_BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+LAMBDA_EXECUTE = "arn:aws:iam::aws:policy/AWSLambdaExecute"
+FULL_READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def test_attach_aws_lambda_execute_to_a_role(iam, role):
+    iam.attach_role_policy(RoleName=role, PolicyArn=LAMBDA_EXECUTE)
+    assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == \
+        [{"PolicyName": "AWSLambdaExecute", "PolicyArn": LAMBDA_EXECUTE}]
+    assert iam.get_policy(PolicyArn=LAMBDA_EXECUTE)["Policy"]["AttachmentCount"] >= 1
+    entities = iam.list_entities_for_policy(PolicyArn=LAMBDA_EXECUTE)
+    assert role in [r["RoleName"] for r in entities["PolicyRoles"]]
+    iam.detach_role_policy(RoleName=role, PolicyArn=LAMBDA_EXECUTE)
+    assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
+
+
+def test_get_aws_policy_under_a_path(iam):
+    p = iam.get_policy(PolicyArn=LAMBDA_BASIC)["Policy"]
+    assert p["PolicyName"] == "AWSLambdaBasicExecutionRole" and p["Path"] == "/service-role/"
+    assert p["Arn"] == LAMBDA_BASIC and POLICY_ID.match(p["PolicyId"]) and p["IsAttachable"] is True
+    assert p["DefaultVersionId"] == "v1"
+    assert p["CreateDate"].year == 2015
+    v = iam.get_policy_version(PolicyArn=LAMBDA_BASIC, VersionId="v1")["PolicyVersion"]
+    assert v["IsDefaultVersion"] is True
+    assert v["Document"]["Statement"][0]["Action"] == \
+        ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+    # The path is part of the ARN.
+    expect("NoSuchEntity", 404, iam.get_policy, PolicyArn="arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole")
+    expect("UnmodifiableEntity", 400, iam.create_policy_version, PolicyArn=LAMBDA_BASIC, PolicyDocument=DOC)
+
+
+def test_list_aws_policies_pages_through_all(iam):
+    names, pages, marker = [], 0, None
+    while True:
+        kw = {"Marker": marker} if marker else {}
+        r = iam.list_policies(Scope="AWS", MaxItems=100, **kw)
+        pages += 1
+        assert len(r["Policies"]) <= 100
+        assert all(p["Arn"].startswith("arn:aws:iam::aws:policy/") for p in r["Policies"])
+        names += [p["PolicyName"] for p in r["Policies"]]
+        if not r["IsTruncated"]:
+            assert "Marker" not in r
+            break
+        assert len(r["Policies"]) == 100
+        marker = r["Marker"]
+    assert 1500 <= len(names) <= 2500, len(names)
+    assert len(set(names)) == len(names)
+    assert pages == (len(names) + 99) // 100
+    assert {"AWSLambdaBasicExecutionRole", "AWSLambdaExecute", "ReadOnlyAccess"} <= set(names)
+    # The paginator agrees, and PathPrefix filters before paging.
+    assert len(iam.get_paginator("list_policies").paginate(Scope="AWS").build_full_result()["Policies"]) == \
+        len(names)
+    roles = iam.get_paginator("list_policies").paginate(Scope="AWS", PathPrefix="/service-role/") \
+        .build_full_result()["Policies"]
+    assert roles and all(p["Path"] == "/service-role/" for p in roles)
+    assert "AWSLambdaBasicExecutionRole" in [p["PolicyName"] for p in roles]
+
+
+def test_read_only_access_is_the_full_policy(iam):
+    p = iam.get_policy(PolicyArn=FULL_READ_ONLY)["Policy"]
+    doc = iam.get_policy_version(PolicyArn=FULL_READ_ONLY, VersionId=p["DefaultVersionId"])["PolicyVersion"]["Document"]
+    actions = [a for s in doc["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    # AWS's ReadOnlyAccess names the read actions of every service: well over a thousand.
+    assert len(actions) > 1000, len(actions)
+    for a in ("ec2:Describe*", "s3:Get*", "dynamodb:Query", "iam:Get*", "cloudtrail:LookupEvents"):
+        assert a in actions, a
+    assert len(json.dumps(doc)) > 6144  # far over the customer managed policy quota

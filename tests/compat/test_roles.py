@@ -96,6 +96,15 @@ def test_malformed_trust_policy(iam, uniq, case):
     expect("NoSuchEntity", 404, iam.get_role, RoleName=name)
 
 
+def test_trust_policy_that_is_not_json(iam, role, uniq):
+    e = expect("MalformedPolicyDocument", 400, iam.create_role, RoleName=uniq("nj"),
+               AssumeRolePolicyDocument="this is not json")
+    assert e.response["Error"]["Message"] == "This policy contains invalid Json"
+    e = expect("MalformedPolicyDocument", 400, iam.update_assume_role_policy, RoleName=role()["RoleName"],
+               PolicyDocument="{\"Version\": ")
+    assert e.response["Error"]["Message"] == "This policy contains invalid Json"
+
+
 def test_update_assume_role_policy(iam, role, account_id):
     r = role()
     iam.update_assume_role_policy(RoleName=r["RoleName"], PolicyDocument=json.dumps(trust_account(account_id)))

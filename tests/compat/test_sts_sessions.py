@@ -423,6 +423,17 @@ def test_federation_token_shape_and_restrictions(server, principal, account_id):
     expect("ValidationError", 400, p.sts.get_federation_token, Name="dave", DurationSeconds=129601)
 
 
+def test_session_policy_validation(principal):
+    p = principal(inline={"fed": policy_doc(allow(["sts:GetFederationToken", "iam:ListUsers"]))})
+    e = expect("MalformedPolicyDocument", 400, p.sts.get_federation_token, Name="bob", Policy="not json")
+    assert e.response["Error"]["Message"] == "The policy is not in the valid JSON format."
+    # A session policy may omit Version, like an inline policy.
+    p.sts.get_federation_token(Name="bob", Policy=json.dumps({"Statement": [allow("iam:ListUsers")]}))
+    # An AWS managed policy as a session policy counts only its ARN against the packed size.
+    r = p.sts.get_federation_token(Name="bob", PolicyArns=[{"arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}])
+    assert r["PackedPolicySize"] < 10
+
+
 def test_federation_needs_permission_and_is_revoked_with_the_issuer_policy(server, iam, principal):
     p = principal()
     access_denied(p.sts.get_federation_token, Name="bob", Policy=policy_doc(allow("iam:ListUsers")))

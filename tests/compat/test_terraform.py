@@ -124,6 +124,16 @@ def test_terraform_apply_plan_destroy(tf):
     assert [a["PolicyArn"] for a in iam.list_attached_user_policies(UserName="tfc-bob")["AttachedPolicies"]] == \
         ["arn:aws:iam::aws:policy/IAMReadOnlyAccess"]
 
+    # AWS managed policies, found by ARN and by name, and attached.
+    basic = o["lambda_basic"]
+    assert basic["arn"] == "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    assert basic["path"] == "/service-role/"
+    assert basic["policy_id"] == iam.get_policy(PolicyArn=basic["arn"])["Policy"]["PolicyId"]
+    assert "logs:CreateLogGroup" in json.loads(basic["policy"])["Statement"][0]["Action"]
+    assert o["lambda_execute_arn"] == "arn:aws:iam::aws:policy/AWSLambdaExecute"
+    assert sorted(a["PolicyArn"] for a in iam.list_attached_role_policies(RoleName="tfc-app")["AttachedPolicies"]) == \
+        sorted([o["policy_arn"], basic["arn"], o["lambda_execute_arn"]])
+
     # The access key terraform made signs as alice, and her policies apply.
     sec = tf("output", "-raw", "alice_secret")
     assert sec.returncode == 0, show(sec)

@@ -206,6 +206,26 @@ resource "aws_iam_role_policy_attachment" "cross_readonly" {
   policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 }
 
+# AWS managed policies by ARN (under a path) and by name (the provider pages ListPolicies
+# through all of them to find it).
+data "aws_iam_policy" "lambda_basic" {
+  arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+}
+
+data "aws_iam_policy" "lambda_execute" {
+  name = "AWSLambdaExecute"
+}
+
+resource "aws_iam_role_policy_attachment" "app_lambda_basic" {
+  role       = aws_iam_role.app.name
+  policy_arn = data.aws_iam_policy.lambda_basic.arn
+}
+
+resource "aws_iam_role_policy_attachment" "app_lambda_execute" {
+  role       = aws_iam_role.app.name
+  policy_arn = data.aws_iam_policy.lambda_execute.arn
+}
+
 resource "aws_iam_group_policy_attachment" "ops_read" {
   group      = aws_iam_group.ops.name
   policy_arn = aws_iam_policy.read_users.arn
@@ -240,4 +260,17 @@ output "profile_arn" {
 
 output "policy_arn" {
   value = aws_iam_policy.read_users.arn
+}
+
+output "lambda_basic" {
+  value = {
+    arn       = data.aws_iam_policy.lambda_basic.arn
+    path      = data.aws_iam_policy.lambda_basic.path
+    policy_id = data.aws_iam_policy.lambda_basic.policy_id
+    policy    = data.aws_iam_policy.lambda_basic.policy
+  }
+}
+
+output "lambda_execute_arn" {
+  value = data.aws_iam_policy.lambda_execute.arn
 }
