@@ -6,7 +6,8 @@
 //! changes (see `cache`), so a change to a policy, an attachment or a membership holds on the
 //! next request, and unrelated writes leave the cache alone.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use time::OffsetDateTime;
 
@@ -79,17 +80,51 @@ pub struct CompiledSet {
     pub principal_tags: Vec<Tag>,
 }
 
+/// AWS managed policies, compiled once per process and shared by every principal's set: their
+/// documents never change, and the largest (ReadOnlyAccess, 95 KB) takes milliseconds to
+/// compile. At most one entry per AWS managed policy used.
+#[derive(Default)]
+pub struct AwsCompiled(Mutex<HashMap<&'static str, Arc<CompiledPolicy>>>);
+
+impl AwsCompiled {
+    /// The compiled policy when `id` is an AWS managed policy's ARN and `doc` its document.
+    fn get_or_compile(
+        &self,
+        id: &str,
+        doc: &str,
+        compile: impl FnOnce() -> Option<Arc<CompiledPolicy>>,
+    ) -> Option<Arc<CompiledPolicy>> {
+        let Some(aws) = iamd_iam::aws_policies::by_arn(id).filter(|a| a.document() == doc) else {
+            return compile();
+        };
+        // Keyed by name: unique among AWS managed policies, and static.
+        if let Some(c) = self.lock().get(aws.name) {
+            return Some(c.clone());
+        }
+        let c = compile()?;
+        self.lock().insert(aws.name, c.clone());
+        Some(c)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, Arc<CompiledPolicy>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Compiles stored documents. A stored document was validated when it was written; one that
 /// no longer compiles (a newer, stricter parser) grants nothing rather than failing requests.
-pub fn compile(sources: PolicySources) -> CompiledSet {
+/// AWS managed policies come from (and go to) `aws`.
+pub fn compile(sources: PolicySources, aws: &AwsCompiled) -> CompiledSet {
     let compile_one = |id: &str, doc: &str| -> Option<Arc<CompiledPolicy>> {
-        match CompiledPolicy::from_text(doc, DocumentKind::Identity, id) {
-            Ok(c) => Some(Arc::new(c)),
-            Err(e) => {
-                tracing::warn!(policy = id, error = %e, "stored policy does not compile; ignored");
-                None
+        aws.get_or_compile(id, doc, || {
+            match CompiledPolicy::from_text(doc, DocumentKind::Identity, id) {
+                Ok(c) => Some(Arc::new(c)),
+                Err(e) => {
+                    tracing::warn!(policy = id, error = %e, "stored policy does not compile; ignored");
+                    None
+                }
             }
-        }
+        })
     };
     let identity = sources
         .identity
@@ -148,7 +183,10 @@ pub fn policy_set(
     }
     engine.metrics.cache_lookup("policies", false);
     let mut recording = Recording::new(tx);
-    let set = Arc::new(compile(authz::sources_for(&mut recording, caller)?));
+    let set = Arc::new(compile(
+        authz::sources_for(&mut recording, caller)?,
+        &engine.aws_compiled,
+    ));
     let reads = recording.reads;
     engine
         .policies
@@ -677,4 +715,42 @@ fn encode_denial(
             .collect(),
     };
     iamd_iam::authz_message::encode(&engine.master, &denial)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
+    use super::*;
+    use iamd_iam::authz::Source as PolicySource;
+
+    fn sources(list: &[(&str, &str)]) -> PolicySources {
+        PolicySources {
+            identity: list
+                .iter()
+                .map(|(id, doc)| PolicySource {
+                    id: id.to_string(),
+                    document: doc.to_string(),
+                })
+                .collect(),
+            ..PolicySources::default()
+        }
+    }
+
+    #[test]
+    fn aws_managed_policies_are_compiled_once_and_shared() {
+        let aws = AwsCompiled::default();
+        let arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+        let doc = iamd_iam::aws_policies::by_arn(arn).unwrap().document();
+        let mine = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+        let one = compile(sources(&[(arn, doc), ("user/a/inline/p", mine)]), &aws);
+        let two = compile(sources(&[("user/b/inline/p", mine), (arn, doc)]), &aws);
+        assert_eq!((one.set.identity.len(), two.set.identity.len()), (2, 2));
+        assert!(Arc::ptr_eq(&one.set.identity[0], &two.set.identity[1]));
+        assert!(!Arc::ptr_eq(&one.set.identity[1], &two.set.identity[0]));
+        assert_eq!(aws.lock().len(), 1);
+        // An AWS ARN with another document is compiled on its own and never cached.
+        let three = compile(sources(&[(arn, mine)]), &aws);
+        assert!(!Arc::ptr_eq(&one.set.identity[0], &three.set.identity[0]));
+        assert_eq!(aws.lock().len(), 1);
+    }
 }

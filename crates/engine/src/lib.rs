@@ -48,6 +48,8 @@ pub struct Engine {
     pub(crate) credentials: cache::DepCache<String, Option<Arc<Credential>>>,
     /// Principals' compiled policy sets (sessions by access key, others by ARN).
     pub(crate) policies: cache::DepCache<String, Arc<CompiledSet>>,
+    /// AWS managed policies, compiled once and shared by the sets that use them.
+    pub(crate) aws_compiled: authorize::AwsCompiled,
     pub last_used: last_used::LastUsedRecorder,
     /// OIDC issuers' signing keys, discovered and cached (or configured).
     pub oidc: iamd_oidc::KeyStore,
@@ -91,6 +93,7 @@ impl Engine {
             model: Model::get(),
             credentials: cache::DepCache::default(),
             policies: cache::DepCache::default(),
+            aws_compiled: authorize::AwsCompiled::default(),
             last_used: last_used::LastUsedRecorder::default(),
             oidc,
             audit,
