@@ -11,7 +11,7 @@ usage: bench/dev/start_rss.py NAME=IAMD_BIN [NAME=IAMD_BIN ...] [RUNS]   (RUNS d
 e.g.   bench/dev/start_rss.py main=/tmp/iamd-main wire=target/release/iamd 20
 Needs boto3 (tests/compat/.venv).
 """
-import configparser, os, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+import configparser, os, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 import boto3
 
 BINS = dict(a.split("=", 1) for a in sys.argv[1:] if "=" in a)
@@ -58,7 +58,7 @@ for i in range(RUNS):
     for name, b in BINS.items():   # interleaved, so background load hits both alike
         proc, url, d, ms = start(b)
         times[name].append(ms)
-        proc.terminate(); proc.wait()
+        proc.terminate(); proc.wait(); shutil.rmtree(d, ignore_errors=True)
 
 for name, b in BINS.items():
     proc, url, d, _ = start(b)
@@ -81,7 +81,7 @@ for name, b in BINS.items():
     v = iam.get_policy_version(PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess",
                                VersionId=iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")["Policy"]["DefaultVersionId"])
     r3 = rss_kb(proc.pid)
-    proc.terminate(); proc.wait()
+    proc.terminate(); proc.wait(); shutil.rmtree(d, ignore_errors=True)
     ts = sorted(times[name])
     print(f"{name}: start→/healthz ms over {RUNS}: median {statistics.median(ts):.1f}, min {ts[0]:.1f}, max {ts[-1]:.1f}, mean {statistics.mean(ts):.1f}")
     print(f"{name}: VmRSS kB: after start {r0}; after 1 ListPolicies(AWS,100) page {r1} ({t1:.1f} ms); "
