@@ -72,12 +72,13 @@ for name, b in BINS.items():
         t = time.perf_counter()
         page = iam.list_policies(Scope="AWS", MaxItems=100, Marker=page["Marker"]); n += len(page["Policies"]); pages += 1
         pt.append((time.perf_counter() - t) * 1000)
+    r2 = rss_kb(proc.pid)
     t = time.perf_counter(); iam.list_policies(Scope="AWS", MaxItems=100); again = (time.perf_counter() - t) * 1000
     c0 = cpu_ms(proc.pid)
     for i in range(100):
         iam.list_policies(Scope="AWS", MaxItems=100, **({"Marker": str(100 * (i % 15))} if i % 15 else {}))
     cpu_per_page = (cpu_ms(proc.pid) - c0) / 100
-    r2 = rss_kb(proc.pid)
+    r2b = rss_kb(proc.pid)
     v = iam.get_policy_version(PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess",
                                VersionId=iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")["Policy"]["DefaultVersionId"])
     r3 = rss_kb(proc.pid)
@@ -85,5 +86,5 @@ for name, b in BINS.items():
     ts = sorted(times[name])
     print(f"{name}: start→/healthz ms over {RUNS}: median {statistics.median(ts):.1f}, min {ts[0]:.1f}, max {ts[-1]:.1f}, mean {statistics.mean(ts):.1f}")
     print(f"{name}: VmRSS kB: after start {r0}; after 1 ListPolicies(AWS,100) page {r1} ({t1:.1f} ms); "
-          f"after all {pages} pages ({n} policies) {r2}; after GetPolicyVersion(ReadOnlyAccess) {r3}")
+          f"after all {pages} pages ({n} policies) {r2}; after 100 more pages {r2b}; after GetPolicyVersion(ReadOnlyAccess) {r3}")
     print(f"{name}: client-side ms per later page: median {statistics.median(pt) if pt else float('nan'):.1f}; first page again {again:.1f}; server CPU ms per ListPolicies(AWS) page (100 calls) {cpu_per_page:.2f}")
