@@ -133,8 +133,9 @@ struct Prepared {
     params: Params,
     facts: RequestFacts,
     draft: Draft,
-    /// The policy cache's epoch, taken before any transaction opens (see `cache`).
-    policy_epoch: u64,
+    /// The caches' epochs (policies, resources), taken before any transaction opens (see
+    /// `cache`).
+    epochs: (u64, u64),
 }
 
 impl Engine {
@@ -226,7 +227,7 @@ impl Engine {
             params,
             facts,
             draft,
-            policy_epoch: self.policies.epoch(),
+            epochs: (self.policies.epoch(), self.resources.epoch()),
         })
     }
 
@@ -238,7 +239,7 @@ impl Engine {
             params,
             facts,
             mut draft,
-            policy_epoch,
+            epochs,
         } = p;
         let now = OffsetDateTime::now_utc();
         let mut verdict: Option<Verdict> = None;
@@ -272,7 +273,8 @@ impl Engine {
                         params: &params,
                         facts: &facts,
                         now,
-                        policy_epoch,
+                        policy_epoch: epochs.0,
+                        resource_epoch: epochs.1,
                     };
                     let v = authorize(self, tx, &a)?;
                     let allowed = v.allowed;

@@ -48,6 +48,10 @@ pub struct Engine {
     pub(crate) credentials: cache::DepCache<String, Option<Arc<Credential>>>,
     /// Principals' compiled policy sets (sessions by access key, others by ARN).
     pub(crate) policies: cache::DepCache<String, Arc<CompiledSet>>,
+    /// Entities' paths and tags as authorization resolves resources (`None`: no such entity).
+    pub(crate) resources: cache::DepCache<String, Option<Arc<iamd_iam::authz::ResourceInfo>>>,
+    /// Session tokens already opened, by token.
+    pub(crate) sessions: RwLock<std::collections::HashMap<Box<str>, Principal>>,
     pub last_used: last_used::LastUsedRecorder,
     /// OIDC issuers' signing keys, discovered and cached (or configured).
     pub oidc: iamd_oidc::KeyStore,
@@ -91,6 +95,8 @@ impl Engine {
             model: Model::get(),
             credentials: cache::DepCache::default(),
             policies: cache::DepCache::default(),
+            resources: cache::DepCache::default(),
+            sessions: RwLock::default(),
             last_used: last_used::LastUsedRecorder::default(),
             oidc,
             audit,
@@ -114,6 +120,8 @@ impl Engine {
     fn on_change(&self, c: &Change) {
         let creds = self.credentials.invalidate(c);
         let sets = self.policies.invalidate(c);
+        let resources = self.resources.invalidate(c);
+        self.metrics.cache_invalidated("resources", resources);
         self.metrics.cache_invalidated("credentials", creds);
         self.metrics.cache_invalidated("policies", sets);
         let ring_key = iamd_iam::keys::meta("keyring");
@@ -123,6 +131,7 @@ impl Engine {
         };
         if ring_changed {
             self.ring_stale.store(true, Ordering::Release);
+            self.forget_sessions();
         }
     }
 

@@ -47,19 +47,17 @@ pub async fn authenticate(
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or_default();
-        let session = engine
-            .open_session(token, &key_id, now_unix)
+        let principal = engine
+            .session_principal_for(token, &key_id, now_unix)
             .map_err(|e| ApiError::new(e.code(), e.status(), e.message()))?;
-        iamd_sigv4::verify_with(
-            req,
-            &auth,
-            &session.secret_access_key,
-            now,
-            Some(&state.signing_keys),
-            &opts,
-        )
-        .map_err(|e| auth_error(&e))?;
-        return Ok(Some(engine.session_principal(session)));
+        let secret = principal
+            .session
+            .as_ref()
+            .map(|s| s.secret_access_key.as_str())
+            .unwrap_or_default();
+        iamd_sigv4::verify_with(req, &auth, secret, now, Some(&state.signing_keys), &opts)
+            .map_err(|e| auth_error(&e))?;
+        return Ok(Some(principal));
     }
     let cred = engine.credential(&key_id).await.map_err(|e| {
         tracing::error!(error = %e, "credential lookup failed");
