@@ -113,22 +113,33 @@ sign iam "$GETUSER" "$SK" "$SS" "$ST" >"$WORK/session_getuser.lua"
 sign sts "$GCI" "$UK" "$US" >"$WORK/user_gci.lua"
 sign sts "$GCI" "$SK" "$SS" "$ST" >"$WORK/session_gci.lua"
 
-background_writes
-measure root_getuser_churn "$WORK/root_getuser.lua"
-measure user10_getuser_churn "$WORK/user_getuser.lua"
-kill $BG 2>/dev/null || true
-measure user10_getuser "$WORK/user_getuser.lua"
-measure session_getuser "$WORK/session_getuser.lua"
-measure user_gci "$WORK/user_gci.lua"
-measure session_gci "$WORK/session_gci.lua"
-measure root_getuser_audit "$WORK/root_getuser.lua"
-DROPPED=$(curl -fsS "${EP}metrics" | awk '/^iamd_audit_events_dropped_total/{print $2}')
-WRITTEN=$(curl -fsS "${EP}metrics" | awk '/^iamd_audit_events_written_total/{print $2}')
+# Each pair is measured A, B, A, B and compared on the sums, so drift in the machine's load
+# affects both sides alike.
+pair() { # pair A_LABEL A_LUA B_LABEL B_LUA
+  measure "$1_1" "$2"; measure "$3_1" "$4"; measure "$1_2" "$2"; measure "$3_2" "$4"
+  eval "RPS_$1=\$(echo \"\$RPS_$1_1 + \$RPS_$1_2\" | bc)"
+  eval "RPS_$3=\$(echo \"\$RPS_$3_1 + \$RPS_$3_2\" | bc)"
+}
 
+background_writes
+pair root_getuser_churn "$WORK/root_getuser.lua" user10_getuser_churn "$WORK/user_getuser.lua"
+kill $BG 2>/dev/null || true
+pair user10_getuser "$WORK/user_getuser.lua" session_getuser "$WORK/session_getuser.lua"
+pair user_gci "$WORK/user_gci.lua" session_gci "$WORK/session_gci.lua"
+AUDITED_EP=$EP
 start unaudited --no-audit
 sign iam "$GETUSER" "$ROOT_KEY" "$ROOT_SECRET" >"$WORK/root_getuser_off.lua"
 "$PYTHON" -c "import boto3,sys; boto3.client('iam',endpoint_url='$EP',region_name='us-east-1',aws_access_key_id='$ROOT_KEY',aws_secret_access_key='$ROOT_SECRET').create_user(UserName='bench')"
-measure root_getuser_noaudit "$WORK/root_getuser_off.lua"
+UNAUDITED_EP=$EP
+# The two servers run side by side; each measurement targets one of them.
+audited() { EP=$AUDITED_EP; measure "$@"; }
+unaudited() { EP=$UNAUDITED_EP; measure "$@"; }
+audited root_getuser_audit_1 "$WORK/root_getuser.lua"; unaudited root_getuser_noaudit_1 "$WORK/root_getuser_off.lua"
+audited root_getuser_audit_2 "$WORK/root_getuser.lua"; unaudited root_getuser_noaudit_2 "$WORK/root_getuser_off.lua"
+RPS_root_getuser_audit=$(echo "$RPS_root_getuser_audit_1 + $RPS_root_getuser_audit_2" | bc)
+RPS_root_getuser_noaudit=$(echo "$RPS_root_getuser_noaudit_1 + $RPS_root_getuser_noaudit_2" | bc)
+DROPPED=$(curl -fsS "${AUDITED_EP}metrics" | awk '/^iamd_audit_events_dropped_total/{print $2}')
+WRITTEN=$(curl -fsS "${AUDITED_EP}metrics" | awk '/^iamd_audit_events_written_total/{print $2}')
 
 "$PYTHON" - <<PY
 r = lambda a, b: float(a) / float(b)
