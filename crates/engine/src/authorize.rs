@@ -55,7 +55,7 @@ impl Verdict {
     }
 }
 
-fn decision_name(d: iamd_policy::Decision) -> &'static str {
+pub(crate) fn decision_name(d: iamd_policy::Decision) -> &'static str {
     match d {
         iamd_policy::Decision::Allowed => "Allow",
         iamd_policy::Decision::ExplicitDeny => "ExplicitDeny",
@@ -63,7 +63,7 @@ fn decision_name(d: iamd_policy::Decision) -> &'static str {
     }
 }
 
-fn statements_of(r: &iamd_policy::EvalResult) -> Vec<String> {
+pub(crate) fn statements_of(r: &iamd_policy::EvalResult) -> Vec<String> {
     r.matched
         .iter()
         .map(|m| match &m.sid {

@@ -17,6 +17,7 @@ pub mod cache;
 mod call;
 mod config;
 mod credentials;
+mod decide;
 mod dev;
 mod instance;
 pub mod last_used;

@@ -64,6 +64,8 @@ struct Record<'a> {
     event_category: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     decision: Option<J>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject_identity: Option<&'a J>,
     iamd_front_end: &'static str,
 }
 
@@ -79,6 +81,8 @@ pub struct Draft {
     facts: RequestFacts,
     default_region: String,
     request_parameters: Option<J>,
+    /// `Authorize`: the principal the decision was about.
+    subject: Option<J>,
     /// Set by authorization; behind a lock so it can be set while the write transaction holds
     /// the draft.
     decision: Mutex<Option<Verdict>>,
@@ -254,6 +258,7 @@ impl Draft {
             facts: facts.clone(),
             default_region: default_region.to_string(),
             request_parameters: None,
+            subject: None,
             decision: Mutex::new(None),
         }
     }
@@ -282,6 +287,11 @@ impl Draft {
             "userName": subject,
             "identityProvider": provider,
         });
+    }
+
+    /// `Authorize`: the principal the decision is about.
+    pub fn set_subject(&mut self, p: &Principal) {
+        self.subject = Some(user_identity(p));
     }
 
     pub fn set_decision(&self, v: Verdict) {
@@ -337,6 +347,7 @@ impl Draft {
             decision: self
                 .decision()
                 .map(|v| json!({"result": v.decision, "statements": v.statements})),
+            subject_identity: self.subject.as_ref(),
             iamd_front_end: f.front_end.as_str(),
         };
         let text = serde_json::to_string(&record).unwrap_or_default();
