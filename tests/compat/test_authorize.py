@@ -189,3 +189,37 @@ def test_by_principal_arn_with_a_resource_policy_and_validation(srv, svc, joe):
     status, out = authorize(srv, creds(svc), {"PrincipalArn": f"arn:aws:iam::{account_id}:user/nobody",
                                              "Checks": [{"Action": "s3:GetObject", "Resource": "*"}]})
     assert (status, out["__type"]) == (404, "NoSuchEntity"), out
+
+
+def test_the_python_example_service(srv, svc, joe):
+    """examples/authorize_service.py: a service that asks iamd about every request."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from iamd_harness import free_port
+
+    srv.iam.put_user_policy(UserName=joe.name, PolicyName="files", PolicyDocument=policy_doc(
+        allow("files:GetFile", "arn:aws:files:::/shared/*")))
+    port = free_port()
+    example = Path(__file__).resolve().parents[2] / "examples" / "authorize_service.py"
+    env = {**os.environ, "IAMD": srv.endpoint, "AWS_ACCESS_KEY_ID": svc.access_key,
+           "AWS_SECRET_ACCESS_KEY": svc.secret_key}
+    proc = subprocess.Popen([sys.executable, str(example), "--listen", f"127.0.0.1:{port}"],
+                            env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert "listening" in proc.stdout.readline()
+
+        def get(path):
+            req = AWSRequest(method="GET", url=f"http://127.0.0.1:{port}{path}")
+            SigV4Auth(Credentials(joe.access_key, joe.secret_key), "files", "us-east-1").add_auth(req)
+            p = req.prepare()
+            return requests.get(p.url, headers=dict(p.headers), timeout=10)
+
+        ok = get("/shared/plan.txt")
+        assert ok.status_code == 200 and ok.json()["principal"] == joe.arn
+        assert get("/private/plan.txt").status_code == 403
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
