@@ -77,6 +77,17 @@ def authorize(srv, caller, body):
     return r.status_code, r.json()
 
 
+def event(srv, event_id):
+    """The audit record of `event_id` (written off the request path: wait for it)."""
+    ct = srv.client("cloudtrail")
+    deadline = time.monotonic() + 5
+    while True:
+        ev = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventId", "AttributeValue": event_id}])
+        if ev["Events"] or time.monotonic() > deadline:
+            return json.loads(ev["Events"][0]["CloudTrailEvent"])
+        time.sleep(0.1)
+
+
 def creds(p):
     return (p.access_key, p.secret_key)
 
@@ -97,13 +108,7 @@ def test_allow_implicit_and_explicit_deny_from_a_forwarded_header_signature(srv,
     assert out["Results"][0]["Statements"] and out["Results"][2]["Statements"]
     assert out["EventId"]
     # The decision is in the audit trail.
-    ct = srv.client("cloudtrail")
-    ev = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventId", "AttributeValue": out["EventId"]}])
-    deadline = time.monotonic() + 5
-    while not ev["Events"] and time.monotonic() < deadline:
-        time.sleep(0.1)
-        ev = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventId", "AttributeValue": out["EventId"]}])
-    record = json.loads(ev["Events"][0]["CloudTrailEvent"])
+    record = event(srv, out["EventId"])
     assert record["eventName"] == "Authorize" and record["eventSource"] == "iamd"
     assert record["decision"]["result"] == "ExplicitDeny"
     assert record["subjectIdentity"]["arn"] == joe.arn
@@ -131,6 +136,13 @@ def test_presigned_and_session_credentials(srv, svc, joe, uniq):
     assert out["Principal"]["Type"] == "AssumedRole"
     assert out["Principal"]["Arn"].endswith(f"assumed-role/{role}/s1")
     assert [r["Decision"] for r in out["Results"]] == ["Allow", "ImplicitDeny"]
+    # The forwarded token and signature are not in the trail.
+    record = event(srv, out["EventId"])
+    text = json.dumps(record)
+    assert c["SessionToken"] not in text
+    assert fwd["Headers"]["Authorization"].split("Signature=")[1] not in text
+    recorded = {k.lower(): v for k, v in record["requestParameters"]["request"]["headers"].items()}
+    assert recorded["x-amz-security-token"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
 
 
 def test_bad_forwarded_signatures_are_refused(srv, svc, joe):
