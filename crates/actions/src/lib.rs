@@ -473,21 +473,27 @@ impl OpAuth {
 
 /// The authorization of an operation, by its name (`CreateUser`, `AssumeRole`, ...).
 pub fn authorization(op: &str) -> Option<&'static OpAuth> {
-    [table::CLOUDTRAIL_OPS, table::IAM_OPS, table::STS_OPS]
-        .into_iter()
-        .find_map(|ops| {
-            ops.binary_search_by(|o| o.operation.cmp(op))
-                .ok()
-                .and_then(|i| ops.get(i))
-        })
+    [
+        table::CLOUDTRAIL_OPS,
+        table::IAM_OPS,
+        table::IAMD_OPS,
+        table::STS_OPS,
+    ]
+    .into_iter()
+    .find_map(|ops| {
+        ops.binary_search_by(|o| o.operation.cmp(op))
+            .ok()
+            .and_then(|i| ops.get(i))
+    })
 }
 
-/// Every operation's authorization: CloudTrail's, IAM's then STS's, each sorted by operation
-/// name.
+/// Every operation's authorization: CloudTrail's, IAM's, iamd's own, then STS's, each sorted
+/// by operation name.
 pub fn all() -> impl Iterator<Item = &'static OpAuth> {
     table::CLOUDTRAIL_OPS
         .iter()
         .chain(table::IAM_OPS)
+        .chain(table::IAMD_OPS)
         .chain(table::STS_OPS)
 }
 

@@ -606,3 +606,12 @@ pub(crate) static CLOUDTRAIL_OPS: &[OpAuth] = &[OpAuth {
     enforcement: Enforcement::Identity,
     checks: &[on("cloudtrail:LookupEvents", ANY, NONE)],
 }];
+
+/// iamd's own `Authorize` (`POST /_iamd/authorize`): a service asking for a decision needs
+/// `iamd:Authorize`, so a stolen request cannot be replayed through it.
+pub(crate) static IAMD_OPS: &[OpAuth] = &[OpAuth {
+    operation: "Authorize",
+    service: "iamd",
+    enforcement: Enforcement::Identity,
+    checks: &[on("iamd:Authorize", ANY, NONE)],
+}];

@@ -6,7 +6,7 @@ use iamd_wire::{Model, Service};
 
 #[test]
 fn table_is_sorted_and_unique() {
-    for service in ["cloudtrail", "iam", "sts"] {
+    for service in ["cloudtrail", "iam", "iamd", "sts"] {
         let ops: Vec<_> = all().filter(|a| a.service == service).collect();
         for w in ops.windows(2) {
             assert!(
@@ -17,7 +17,7 @@ fn table_is_sorted_and_unique() {
             );
         }
     }
-    // CloudTrail's entries come first, then IAM's, then STS's: `all()` relies on it.
+    // CloudTrail's entries come first, then IAM's, iamd's, then STS's: `all()` relies on it.
     let services: Vec<&str> = all().map(|a| a.service).collect();
     assert!(services.windows(2).all(|w| w[0] <= w[1]));
 }
@@ -38,9 +38,9 @@ fn every_model_operation_has_an_entry() {
         }
     }
     assert!(missing.is_empty(), "no authorization for {missing:?}");
-    // IAM's 176 and STS's 11, and CloudTrail's LookupEvents.
-    assert_eq!(count, 188);
-    assert_eq!(all().count(), 188, "entries for operations the model lacks");
+    // IAM's 176 and STS's 11, CloudTrail's LookupEvents and iamd's Authorize.
+    assert_eq!(count, 189);
+    assert_eq!(all().count(), 189, "entries for operations the model lacks");
     let iam = all().filter(|a| a.service == Service::Iam.name()).count();
     assert_eq!(iam, 176);
 }
@@ -51,7 +51,7 @@ fn actions_are_namespaced_and_keys_consistent() {
         for c in auth.checks {
             let (svc, name) = c.action.split_once(':').expect("service:Action");
             assert!(
-                svc == "iam" || svc == "sts" || svc == "cloudtrail",
+                ["iam", "sts", "cloudtrail", "iamd"].contains(&svc),
                 "{}",
                 c.action
             );

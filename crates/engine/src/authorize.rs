@@ -56,7 +56,7 @@ impl Verdict {
     }
 }
 
-fn decision_name(d: iamd_policy::Decision) -> &'static str {
+pub(crate) fn decision_name(d: iamd_policy::Decision) -> &'static str {
     match d {
         iamd_policy::Decision::Allowed => "Allow",
         iamd_policy::Decision::ExplicitDeny => "ExplicitDeny",
@@ -64,7 +64,7 @@ fn decision_name(d: iamd_policy::Decision) -> &'static str {
     }
 }
 
-fn statements_of(r: &iamd_policy::EvalResult) -> Vec<String> {
+pub(crate) fn statements_of(r: &iamd_policy::EvalResult) -> Vec<String> {
     r.matched
         .iter()
         .map(|m| match &m.sid {
@@ -301,7 +301,37 @@ fn caller_resource(caller: &Principal, tags: &[Tag]) -> Resolved {
     }
 }
 
+/// An entity's path and tags for authorization, from the cache or the store.
+fn resource_info(
+    res: &ResourceCache,
+    tx: &mut dyn Tx,
+    account: &str,
+    kind: &str,
+    name: &str,
+) -> Result<Option<Arc<authz::ResourceInfo>>, IamError> {
+    let key = format!("{account}/{kind}/{}", name.to_ascii_lowercase());
+    if let Some(hit) = res.engine.resources.get(&key) {
+        res.engine.metrics.cache_lookup("resources", true);
+        return Ok(hit);
+    }
+    res.engine.metrics.cache_lookup("resources", false);
+    let mut r = Recording::new(tx);
+    let info = authz::resource(&mut r, account, kind, name)?.map(Arc::new);
+    let reads = r.reads;
+    res.engine
+        .resources
+        .insert(res.epoch, key, info.clone(), reads);
+    Ok(info)
+}
+
+/// The resource cache with the epoch taken before the transaction.
+struct ResourceCache<'a> {
+    engine: &'a Engine,
+    epoch: u64,
+}
+
 fn resolve(
+    res: &ResourceCache,
     tx: &mut dyn Tx,
     account: &str,
     caller: &Principal,
@@ -319,8 +349,10 @@ fn resolve(
         return Ok(Resolved { arn, tags });
     }
     let named = |tx: &mut dyn Tx, kind: ResourceKind, name: &str| -> Result<Resolved, IamError> {
-        let info = authz::resource(tx, account, kind.resource_type(), name)?;
-        let (path, tags) = info.map_or(("/".to_string(), Vec::new()), |i| (i.path, i.tags));
+        let info = resource_info(res, tx, account, kind.resource_type(), name)?;
+        let (path, tags) = info.map_or(("/".to_string(), Vec::new()), |i| {
+            (i.path.clone(), i.tags.clone())
+        });
         Ok(Resolved {
             arn: kind.arn(account, &path, name),
             tags,
@@ -343,7 +375,7 @@ fn resolve(
             new_path,
         } => {
             let current = params.str(param).unwrap_or_default();
-            let info = authz::resource(tx, account, kind.resource_type(), current)?;
+            let info = resource_info(res, tx, account, kind.resource_type(), current)?;
             let path = params
                 .str(new_path)
                 .map(str::to_string)
@@ -352,7 +384,7 @@ fn resolve(
             let name = params.str(new_name).unwrap_or(current);
             Ok(Resolved {
                 arn: kind.arn(account, &path, name),
-                tags: info.map(|i| i.tags).unwrap_or_default(),
+                tags: info.map(|i| i.tags.clone()).unwrap_or_default(),
             })
         }
         ResourceRef::AccessKeyOwner(param) => {
@@ -411,6 +443,8 @@ pub struct Authz<'a> {
     pub now: OffsetDateTime,
     /// The policy cache's epoch when the transaction began.
     pub policy_epoch: u64,
+    /// The resource cache's epoch when the transaction began.
+    pub resource_epoch: u64,
 }
 
 /// Authorizes the call. `Err` only when authorization itself failed (a store failure); a
@@ -424,6 +458,7 @@ pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict,
         facts,
         now,
         policy_epoch,
+        resource_epoch,
     } = *a;
     let account = caller.account.as_str();
     if caller.is_root() && caller.session.is_none() {
@@ -480,8 +515,13 @@ pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict,
         );
     }
     let mut statements = Vec::new();
+    let res = ResourceCache {
+        engine,
+        epoch: resource_epoch,
+    };
     for check in auth.applicable(params) {
         let resource = resolve(
+            &res,
             tx,
             account,
             caller,

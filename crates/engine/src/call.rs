@@ -85,6 +85,9 @@ pub struct Call {
     pub caller: Option<Principal>,
     /// The operation's name (`CreateUser`, `AssumeRole`, `LookupEvents`, …).
     pub operation: String,
+    /// `Authorize` only: the principal a decision is asked about, as the front end
+    /// authenticated it from the forwarded request (else the input's `PrincipalArn`).
+    pub subject: Option<Principal>,
     pub input: Input,
     pub facts: RequestFacts,
 }
@@ -130,11 +133,13 @@ struct Prepared {
     entry: &'static Entry,
     op: Operation,
     caller: Option<Principal>,
+    subject: Option<Principal>,
     params: Params,
     facts: RequestFacts,
     draft: Draft,
-    /// The policy cache's epoch, taken before any transaction opens (see `cache`).
-    policy_epoch: u64,
+    /// The caches' epochs (policies, resources), taken before any transaction opens (see
+    /// `cache`).
+    epochs: (u64, u64),
 }
 
 impl Engine {
@@ -184,6 +189,7 @@ impl Engine {
         let Call {
             caller,
             operation,
+            subject,
             input,
             facts,
         } = call;
@@ -223,10 +229,11 @@ impl Engine {
             entry,
             op: op.clone(),
             caller,
+            subject,
             params,
             facts,
             draft,
-            policy_epoch: self.policies.epoch(),
+            epochs: (self.policies.epoch(), self.resources.epoch()),
         })
     }
 
@@ -235,10 +242,11 @@ impl Engine {
             entry,
             op,
             caller,
+            subject,
             params,
             facts,
             mut draft,
-            policy_epoch,
+            epochs,
         } = p;
         let now = OffsetDateTime::now_utc();
         let mut verdict: Option<Verdict> = None;
@@ -251,6 +259,46 @@ impl Engine {
             (Handler::Caller(f), Some(c)) => Ok(f(c)),
             (Handler::InstanceCredentials, Some(c)) => {
                 crate::instance::credentials(self, c, &op, &params, &facts, &draft, now)
+            }
+            (Handler::Authorize, Some(c)) => {
+                let mut body = |tx: &mut dyn Tx| -> Result<Value, IamError> {
+                    let a = Authz {
+                        caller: c,
+                        entry,
+                        op: &op,
+                        params: &params,
+                        facts: &facts,
+                        now,
+                        policy_epoch: epochs.0,
+                        resource_epoch: epochs.1,
+                    };
+                    let v = authorize(self, tx, &a)?;
+                    if let Some(e) = v.error.clone() {
+                        draft.set_decision(v);
+                        return Err(e.into());
+                    }
+                    let subject = match (&subject, params.str("PrincipalArn")) {
+                        (Some(s), _) => s.clone(),
+                        (None, Some(arn)) => crate::decide::principal_by_arn(tx, arn)?,
+                        (None, None) => {
+                            return Err(ApiError::invalid_input(
+                                "Give the forwarded Request or a PrincipalArn.",
+                            )
+                            .into());
+                        }
+                    };
+                    draft.set_subject(&subject);
+                    let (out, decision, statements) =
+                        crate::decide::decide(self, tx, &subject, &params, &facts, now, epochs.0)?;
+                    draft.set_decision(Verdict {
+                        allowed: decision == "Allow",
+                        decision,
+                        statements,
+                        error: None,
+                    });
+                    Ok(out)
+                };
+                iamd_store::read(self.store.as_ref(), &mut body)
             }
             (Handler::Read(f) | Handler::Write(f), Some(c)) => {
                 let writing = matches!(entry.handler, Handler::Write(_));
@@ -272,7 +320,8 @@ impl Engine {
                         params: &params,
                         facts: &facts,
                         now,
-                        policy_epoch,
+                        policy_epoch: epochs.0,
+                        resource_epoch: epochs.1,
                     };
                     let v = authorize(self, tx, &a)?;
                     let allowed = v.allowed;

@@ -41,7 +41,7 @@ impl Config {
             oidc_jwks: Vec::new(),
             audit: true,
             audit_retention_days: 90,
-            audit_queue: 16_384,
+            audit_queue: 65_536,
             region: "us-east-1".to_string(),
         }
     }

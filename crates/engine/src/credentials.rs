@@ -12,6 +12,9 @@ use crate::cache::Recording;
 
 pub use iamd_iam::credentials::Credential;
 
+/// Opened session tokens kept at most (then the memory starts over).
+const MAX_OPEN_SESSIONS: usize = 50_000;
+
 impl Engine {
     /// The long-term access key `key_id` (`None`: the store does not know it). Blocking on a
     /// cache miss: call from a blocking thread, or through [`Engine::credential`].
@@ -49,6 +52,48 @@ impl Engine {
         tokio::task::spawn_blocking(move || engine.credential_blocking(&id))
             .await
             .map_err(|_| IamError::from(iamd_wire::ApiError::service_failure()))?
+    }
+
+    /// The principal of a session token presented with `key_id`, with the token's secret.
+    /// Tokens already opened are remembered (the token is its own key: it cannot be altered
+    /// without failing to open), and their key and expiry checked again on every use.
+    pub fn session_principal_for(
+        &self,
+        token: &str,
+        key_id: &str,
+        now_unix: i64,
+    ) -> Result<Principal, TokenError> {
+        if let Some(p) = self
+            .sessions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token)
+        {
+            let s = p.session.as_ref().ok_or(TokenError::Malformed)?;
+            if s.access_key_id != key_id {
+                return Err(TokenError::AccessKeyMismatch);
+            }
+            if s.is_expired(now_unix) {
+                return Err(TokenError::Expired);
+            }
+            self.metrics.token_opened();
+            return Ok(p.clone());
+        }
+        let p = self.session_principal(self.open_session(token, key_id, now_unix)?);
+        let mut cache = self.sessions.write().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= MAX_OPEN_SESSIONS {
+            cache.clear();
+        }
+        cache.insert(token.into(), p.clone());
+        Ok(p)
+    }
+
+    /// Forgets opened tokens (the key ring changed).
+    pub(crate) fn forget_sessions(&self) {
+        self.sessions
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// Opens a session token presented with `key_id`. A token sealed under a key this server

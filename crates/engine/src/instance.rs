@@ -24,7 +24,7 @@ pub fn credentials(
     let role_arn = input.str("RoleArn").unwrap_or_default().to_string();
     let entry = table::entry("AssumeRoleForInstance")
         .ok_or_else(|| IamError::from(iamd_wire::ApiError::service_failure()))?;
-    let epoch = engine.policies.epoch();
+    let epochs = (engine.policies.epoch(), engine.resources.epoch());
     let r = engine.transact_write(draft, &mut |tx| {
         let a = Authz {
             caller,
@@ -33,7 +33,8 @@ pub fn credentials(
             params: input,
             facts,
             now,
-            policy_epoch: epoch,
+            policy_epoch: epochs.0,
+            resource_epoch: epochs.1,
         };
         let v = pass_role(engine, tx, &a, &role_arn, "ec2.amazonaws.com")?;
         draft.set_decision(v.clone());

@@ -17,6 +17,7 @@ pub mod cache;
 mod call;
 mod config;
 mod credentials;
+mod decide;
 mod dev;
 mod instance;
 pub mod last_used;
@@ -50,6 +51,10 @@ pub struct Engine {
     pub(crate) policies: cache::DepCache<String, Arc<CompiledSet>>,
     /// AWS managed policies, compiled once and shared by the sets that use them.
     pub(crate) aws_compiled: authorize::AwsCompiled,
+    /// Entities' paths and tags as authorization resolves resources (`None`: no such entity).
+    pub(crate) resources: cache::DepCache<String, Option<Arc<iamd_iam::authz::ResourceInfo>>>,
+    /// Session tokens already opened, by token.
+    pub(crate) sessions: RwLock<std::collections::HashMap<Box<str>, Principal>>,
     pub last_used: last_used::LastUsedRecorder,
     /// OIDC issuers' signing keys, discovered and cached (or configured).
     pub oidc: iamd_oidc::KeyStore,
@@ -94,6 +99,8 @@ impl Engine {
             credentials: cache::DepCache::default(),
             policies: cache::DepCache::default(),
             aws_compiled: authorize::AwsCompiled::default(),
+            resources: cache::DepCache::default(),
+            sessions: RwLock::default(),
             last_used: last_used::LastUsedRecorder::default(),
             oidc,
             audit,
@@ -117,6 +124,8 @@ impl Engine {
     fn on_change(&self, c: &Change) {
         let creds = self.credentials.invalidate(c);
         let sets = self.policies.invalidate(c);
+        let resources = self.resources.invalidate(c);
+        self.metrics.cache_invalidated("resources", resources);
         self.metrics.cache_invalidated("credentials", creds);
         self.metrics.cache_invalidated("policies", sets);
         let ring_key = iamd_iam::keys::meta("keyring");
@@ -126,6 +135,7 @@ impl Engine {
         };
         if ring_changed {
             self.ring_stale.store(true, Ordering::Release);
+            self.forget_sessions();
         }
     }
 

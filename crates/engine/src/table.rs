@@ -30,6 +30,8 @@ pub enum Handler {
     WebIdentity,
     /// Role credentials for a metadata agent (`iam:PassRole` to EC2 and the role's trust).
     InstanceCredentials,
+    /// Another service asks for a decision about a principal (`iamd:Authorize`).
+    Authorize,
     /// Not answered yet: `NotImplemented` (501), after validation, and audited.
     NotImplemented,
 }
@@ -88,6 +90,7 @@ static HANDLERS: &[(&str, Handler)] = {
         ("AssumeRoleWithWebIdentity", Handler::WebIdentity),
         ("AssumeRoleForInstance", Handler::InstanceCredentials),
         ("LookupEvents", Read(lookup_events)),
+        ("Authorize", Handler::Authorize),
         ("GetCallerIdentity", Caller(iamd_sts::get_caller_identity)),
         ("CreateUser", Write(users::create_user)),
         ("GetUser", Read(users::get_user)),
@@ -481,7 +484,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("{} has no authorization", op.name));
             assert_eq!(auth.service, op.service.name(), "{}", op.name);
         }
-        assert_eq!(n, 188);
+        assert_eq!(n, 189);
     }
 
     #[test]

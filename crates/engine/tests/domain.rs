@@ -43,6 +43,7 @@ impl World {
     fn call(&self, caller: &Principal, op: &str, input: J) -> Result<J, (String, u16, String)> {
         let call = Call {
             caller: Some(caller.clone()),
+            subject: None,
             operation: op.to_string(),
             input: Input::Typed(Params(Value::from_json(&input))),
             facts: RequestFacts::new("req-1", FrontEnd::Api),

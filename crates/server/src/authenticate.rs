@@ -28,6 +28,22 @@ pub async fn authenticate(
     unsigned_ok: bool,
     now: SystemTime,
 ) -> Result<Option<Principal>, ApiError> {
+    let opts = VerifyOptions {
+        services: &[service],
+        ..VerifyOptions::IAM_STS
+    };
+    authenticate_with(state, req, &opts, unsigned_ok, now).await
+}
+
+/// [`authenticate`] with explicit verification options (a forwarded request: any service, a
+/// declared payload hash).
+pub async fn authenticate_with(
+    state: &Arc<AppState>,
+    req: &RequestParts<'_>,
+    opts: &VerifyOptions<'_>,
+    unsigned_ok: bool,
+    now: SystemTime,
+) -> Result<Option<Principal>, ApiError> {
     let engine = &state.engine;
     let auth = match iamd_sigv4::parse(req) {
         Ok(a) => a,
@@ -35,10 +51,7 @@ pub async fn authenticate(
         Err(e) => return Err(auth_error(&e)),
     };
     let key_id = auth.access_key_id().to_string();
-    let opts = VerifyOptions {
-        services: &[service],
-        ..VerifyOptions::IAM_STS
-    };
+    let service = auth.service().to_string();
     if iamd_token::is_session_access_key_id(&key_id) {
         let Some(token) = auth.security_token() else {
             return Err(invalid_token());
@@ -47,19 +60,17 @@ pub async fn authenticate(
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or_default();
-        let session = engine
-            .open_session(token, &key_id, now_unix)
+        let principal = engine
+            .session_principal_for(token, &key_id, now_unix)
             .map_err(|e| ApiError::new(e.code(), e.status(), e.message()))?;
-        iamd_sigv4::verify_with(
-            req,
-            &auth,
-            &session.secret_access_key,
-            now,
-            Some(&state.signing_keys),
-            &opts,
-        )
-        .map_err(|e| auth_error(&e))?;
-        return Ok(Some(engine.session_principal(session)));
+        let secret = principal
+            .session
+            .as_ref()
+            .map(|s| s.secret_access_key.as_str())
+            .unwrap_or_default();
+        iamd_sigv4::verify_with(req, &auth, secret, now, Some(&state.signing_keys), opts)
+            .map_err(|e| auth_error(&e))?;
+        return Ok(Some(principal));
     }
     let cred = engine.credential(&key_id).await.map_err(|e| {
         tracing::error!(error = %e, "credential lookup failed");
@@ -83,7 +94,7 @@ pub async fn authenticate(
         &cred.secret,
         now,
         Some(&state.signing_keys),
-        &opts,
+        opts,
     )
     .map_err(|e| auth_error(&e))?;
     if !cred.active || auth.security_token().is_some() {
@@ -91,6 +102,6 @@ pub async fn authenticate(
         // refuses them.
         return Err(invalid_token());
     }
-    engine.last_used.note(&key_id, service, auth.region());
+    engine.last_used.note(&key_id, &service, auth.region());
     Ok(Some(cred.principal.clone()))
 }

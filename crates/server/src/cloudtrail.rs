@@ -28,7 +28,7 @@ pub fn is_cloudtrail(headers: &HeaderMap) -> bool {
         .is_some_and(|t| t.starts_with(TARGET_PREFIX))
 }
 
-fn json_response(status: u16, body: J, request_id: &str) -> Response {
+pub(crate) fn json_response(status: u16, body: J, request_id: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut r = (status, body.to_string()).into_response();
     let h = r.headers_mut();
@@ -44,7 +44,7 @@ fn json_response(status: u16, body: J, request_id: &str) -> Response {
 
 /// The JSON protocol's error document, with CloudTrail's names for the errors the Query
 /// protocol calls `ValidationError` and `AccessDenied`.
-fn error_response(e: &ApiError, request_id: &str) -> Response {
+pub(crate) fn error_response(e: &ApiError, request_id: &str) -> Response {
     let code = match e.code.as_str() {
         "ValidationError" => "ValidationException",
         "AccessDenied" => "AccessDeniedException",
@@ -58,7 +58,7 @@ fn error_response(e: &ApiError, request_id: &str) -> Response {
 }
 
 /// A value in the JSON protocol: timestamps as epoch seconds.
-fn to_json(v: &Value) -> J {
+pub(crate) fn to_json(v: &Value) -> J {
     match v {
         Value::Time(t) => {
             let secs = t.unix_timestamp_nanos() as f64 / 1e9;
@@ -132,6 +132,7 @@ pub async fn handle(state: Arc<AppState>, request: Request) -> Response {
         .map(|a| a.region().to_string());
     let call = Call {
         caller,
+        subject: None,
         operation,
         input: Input::Typed(Params(Value::from_json(&json))),
         facts,

@@ -2,6 +2,7 @@
 //! - the IAM and STS Query API on `/` (`query`);
 //! - CloudTrail's `LookupEvents` (JSON 1.1) on the same endpoint (`cloudtrail`);
 //! - role credentials for metadata agents on `/_iamd/ec2-credentials`;
+//! - the authorization API for other services on `/_iamd/authorize` (`authorize_api`);
 //! - `/metrics` (Prometheus) and `/healthz`.
 //!
 //! Each front end decodes, authenticates its caller (`authenticate`), hands the engine a call,
@@ -9,6 +10,7 @@
 //! engine's: nothing here reaches `iam` or `sts` directly.
 
 mod authenticate;
+mod authorize_api;
 mod cloudtrail;
 mod dev;
 mod query;
@@ -100,6 +102,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/_iamd/ec2-credentials",
             axum::routing::post(query::handle_ec2),
+        )
+        .route(
+            "/_iamd/authorize",
+            axum::routing::post(authorize_api::handle),
         );
     let dev = state.config().dev;
     if dev {

@@ -147,6 +147,7 @@ async fn run(
     // The engine: validate, authorize, operate, audit.
     let call = Call {
         caller,
+        subject: None,
         operation,
         input: Input::Query(params),
         facts,

@@ -36,6 +36,8 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Pages read through a memory map, not a read() call each.
+    conn.pragma_update(None, "mmap_size", 268_435_456)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(())
 }
@@ -59,6 +61,7 @@ impl SqliteStore {
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             r.busy_timeout(std::time::Duration::from_secs(5))?;
+            r.pragma_update(None, "mmap_size", 268_435_456)?;
             readers.push(Mutex::new(r));
         }
         Ok(SqliteStore {

@@ -114,8 +114,20 @@ impl Decoder<'_> {
                 };
                 let indexes = self.indexes(&format!("{item_prefix}."))?;
                 if indexes.is_empty() {
-                    // botocore sends `Key=` for an empty list.
-                    return Ok(self.params.get(key).map(|_| Value::List(Vec::new())));
+                    // botocore sends `Key=` for an empty list; it still has a length.
+                    if self.params.get(key).is_none() {
+                        return Ok(None);
+                    }
+                    if let Some(min) = s.min
+                        && min > 0
+                    {
+                        self.violation(
+                            None,
+                            at,
+                            &format!("Member must have length greater than or equal to {min}"),
+                        );
+                    }
+                    return Ok(Some(Value::List(Vec::new())));
                 }
                 let mut items = Vec::with_capacity(indexes.len());
                 for i in indexes {

@@ -13,6 +13,8 @@ pub enum Service {
     Iam,
     Sts,
     CloudTrail,
+    /// iamd's own API for other services (`POST /_iamd/authorize`, JSON).
+    Iamd,
 }
 
 impl Service {
@@ -22,6 +24,7 @@ impl Service {
             Service::Iam => "iam",
             Service::Sts => "sts",
             Service::CloudTrail => "cloudtrail",
+            Service::Iamd => "iamd",
         }
     }
     pub fn version(self) -> &'static str {
@@ -29,6 +32,7 @@ impl Service {
             Service::Iam => "2010-05-08",
             Service::Sts => "2011-06-15",
             Service::CloudTrail => "2013-11-01",
+            Service::Iamd => "2026-12-01",
         }
     }
     pub fn namespace(self) -> &'static str {
@@ -36,6 +40,7 @@ impl Service {
             Service::Iam => "https://iam.amazonaws.com/doc/2010-05-08/",
             Service::Sts => "https://sts.amazonaws.com/doc/2011-06-15/",
             Service::CloudTrail => "http://cloudtrail.amazonaws.com/doc/2013-11-01/",
+            Service::Iamd => "https://iamd.dev/doc/2026-12-01/",
         }
     }
     /// The `eventSource` of the service's events in an audit trail.
@@ -44,11 +49,12 @@ impl Service {
             Service::Iam => "iam.amazonaws.com",
             Service::Sts => "sts.amazonaws.com",
             Service::CloudTrail => "cloudtrail.amazonaws.com",
+            Service::Iamd => "iamd",
         }
     }
     /// Whether the service speaks the Query protocol (`Action=…&Version=…`).
     pub fn is_query(self) -> bool {
-        !matches!(self, Service::CloudTrail)
+        !matches!(self, Service::CloudTrail | Service::Iamd)
     }
 }
 
@@ -203,6 +209,8 @@ pub struct Model {
 const IAM_MODEL: &str = include_str!("../model/iam.json");
 const STS_MODEL: &str = include_str!("../model/sts.json");
 const CLOUDTRAIL_MODEL: &str = include_str!("../model/cloudtrail.json");
+/// iamd's own operations, written in the botocore model format (not generated).
+const IAMD_MODEL: &str = include_str!("../model/iamd.json");
 
 impl Model {
     /// The process-wide model, parsed on first use.
@@ -227,6 +235,7 @@ impl Model {
             (Service::Iam, IAM_MODEL),
             (Service::Sts, STS_MODEL),
             (Service::CloudTrail, CLOUDTRAIL_MODEL),
+            (Service::Iamd, IAMD_MODEL),
         ] {
             model.add(service, text)?;
         }

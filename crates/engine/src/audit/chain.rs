@@ -55,7 +55,9 @@ fn base_key(account: &str) -> Vec<u8> {
 }
 
 /// One stored event.
-#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+/// Stored as three header lines and the event's own bytes (`SEQ\nPREV\nMAC\nEVENT`), so the
+/// event is not escaped into another JSON document. Compact JSON has no raw newline.
+#[derive(Debug, Clone)]
 pub struct Record {
     pub seq: u64,
     pub prev: String,
@@ -65,7 +67,7 @@ pub struct Record {
 }
 
 #[derive(serde::Deserialize, serde::Serialize)]
-struct Head {
+pub struct Head {
     seq: u64,
     mac: String,
 }
@@ -90,27 +92,88 @@ pub fn append(
     account: &str,
     event: &str,
 ) -> Result<u64, StoreError> {
-    let head = get_head(tx, &head_key(account))?;
-    let (seq, prev) = match head {
-        Some(h) => (h.seq + 1, h.mac),
-        None => (1, GENESIS.to_string()),
-    };
-    let mac = key.mac(&prev, seq, account, event);
-    let record = Record {
-        seq,
-        prev,
-        mac: mac.clone(),
-        event: event.to_string(),
-    };
-    let bytes = serde_json::to_vec(&record).map_err(|_| corrupt("audit record"))?;
-    tx.put(&event_key(account, seq), &bytes)?;
-    let head = serde_json::to_vec(&Head { seq, mac }).map_err(|_| corrupt("audit head"))?;
-    tx.put(&head_key(account), &head)?;
+    let mut a = Appender::default();
+    let seq = a.append(tx, key, account, event)?;
+    a.finish(tx)?;
     Ok(seq)
 }
 
+/// Appends many events in one transaction, reading and writing each account's head once.
+#[derive(Default)]
+pub struct Appender {
+    heads: std::collections::HashMap<String, Head>,
+}
+
+impl Appender {
+    pub fn append(
+        &mut self,
+        tx: &mut dyn Tx,
+        key: &ChainKey,
+        account: &str,
+        event: &str,
+    ) -> Result<u64, StoreError> {
+        if !self.heads.contains_key(account) {
+            let h = get_head(tx, &head_key(account))?.unwrap_or(Head {
+                seq: 0,
+                mac: GENESIS.to_string(),
+            });
+            self.heads.insert(account.to_string(), h);
+        }
+        let Some(head) = self.heads.get_mut(account) else {
+            return Err(corrupt("audit head"));
+        };
+        let seq = head.seq + 1;
+        let mac = key.mac(&head.mac, seq, account, event);
+        let record = Record {
+            seq,
+            prev: std::mem::take(&mut head.mac),
+            mac,
+            event: event.to_string(),
+        };
+        tx.put(&event_key(account, seq), &record.to_bytes())?;
+        head.seq = seq;
+        head.mac = record.mac;
+        Ok(seq)
+    }
+
+    /// Writes the heads; call once, after the last append, in the same transaction.
+    pub fn finish(self, tx: &mut dyn Tx) -> Result<(), StoreError> {
+        for (account, head) in self.heads {
+            let bytes = serde_json::to_vec(&head).map_err(|_| corrupt("audit head"))?;
+            tx.put(&head_key(&account), &bytes)?;
+        }
+        Ok(())
+    }
+}
+
+impl Record {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.event.len() + 160);
+        out.extend_from_slice(self.seq.to_string().as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(self.prev.as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(self.mac.as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(self.event.as_bytes());
+        out
+    }
+}
+
 pub fn parse(bytes: &[u8]) -> Result<Record, StoreError> {
-    serde_json::from_slice(bytes).map_err(|_| corrupt("audit record"))
+    let text = std::str::from_utf8(bytes).map_err(|_| corrupt("audit record"))?;
+    let mut parts = text.splitn(4, '\n');
+    let (Some(seq), Some(prev), Some(mac), Some(event)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(corrupt("audit record"));
+    };
+    Ok(Record {
+        seq: seq.parse().map_err(|_| corrupt("audit record"))?,
+        prev: prev.to_string(),
+        mac: mac.to_string(),
+        event: event.to_string(),
+    })
 }
 
 /// What verification found wrong first.
@@ -296,7 +359,7 @@ mod tests {
         iamd_store::write(s, |tx| {
             let mut r = parse(&tx.get(&k)?.unwrap())?;
             f(&mut r);
-            tx.put(&k, &serde_json::to_vec(&r).unwrap())
+            tx.put(&k, &r.to_bytes())
         })
         .unwrap();
     }

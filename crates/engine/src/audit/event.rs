@@ -14,6 +14,61 @@ use crate::RequestFacts;
 use crate::authorize::Verdict;
 use crate::table::Entry;
 
+/// A fresh event ID: a version-4 UUID from a per-process random seed and a counter, so the
+/// request path makes no system call for randomness.
+fn new_event_id() -> String {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEED: OnceLock<[u8; 16]> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = SEED.get_or_init(|| *uuid::Uuid::new_v4().as_bytes());
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut bytes = *seed;
+    for (b, c) in bytes.iter_mut().zip(n.to_le_bytes()) {
+        *b ^= c;
+    }
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// The record as written; member order follows CloudTrail's.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Record<'a> {
+    event_version: &'static str,
+    user_identity: &'a J,
+    event_time: String,
+    event_source: &'static str,
+    event_name: &'static str,
+    aws_region: &'a str,
+    #[serde(rename = "sourceIPAddress")]
+    source_ip_address: String,
+    user_agent: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_message: Option<String>,
+    request_parameters: Option<&'a J>,
+    response_elements: Option<&'a J>,
+    #[serde(rename = "requestID")]
+    request_id: &'a str,
+    #[serde(rename = "eventID")]
+    event_id: &'a str,
+    read_only: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resources: Vec<J>,
+    event_type: &'static str,
+    management_event: bool,
+    recipient_account_id: &'a str,
+    event_category: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision: Option<J>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject_identity: Option<&'a J>,
+    iamd_front_end: &'static str,
+}
+
 /// An event in the making.
 pub struct Draft {
     pub event_id: String,
@@ -26,6 +81,8 @@ pub struct Draft {
     facts: RequestFacts,
     default_region: String,
     request_parameters: Option<J>,
+    /// `Authorize`: the principal the decision was about.
+    subject: Option<J>,
     /// Set by authorization; behind a lock so it can be set while the write transaction holds
     /// the draft.
     decision: Mutex<Option<Verdict>>,
@@ -191,7 +248,7 @@ impl Draft {
             .operation(crate::table::model_operation(entry.name))
             .map_or(Service::Iam, |o| o.service);
         Draft {
-            event_id: uuid::Uuid::new_v4().to_string(),
+            event_id: new_event_id(),
             time: OffsetDateTime::now_utc(),
             service,
             name: entry.name,
@@ -201,6 +258,7 @@ impl Draft {
             facts: facts.clone(),
             default_region: default_region.to_string(),
             request_parameters: None,
+            subject: None,
             decision: Mutex::new(None),
         }
     }
@@ -231,6 +289,11 @@ impl Draft {
         });
     }
 
+    /// `Authorize`: the principal the decision is about.
+    pub fn set_subject(&mut self, p: &Principal) {
+        self.subject = Some(user_identity(p));
+    }
+
     pub fn set_decision(&self, v: Verdict) {
         *self.decision.lock().unwrap_or_else(|p| p.into_inner()) = Some(v);
     }
@@ -253,62 +316,41 @@ impl Draft {
             }
             _ => None,
         };
-        let mut e = Map::new();
-        e.insert("eventVersion".into(), "1.09".into());
-        e.insert("userIdentity".into(), self.user_identity.clone());
-        e.insert("eventTime".into(), iamd_wire::iso8601(self.time).into());
-        e.insert("eventSource".into(), self.service.event_source().into());
-        e.insert("eventName".into(), self.name.into());
-        e.insert(
-            "awsRegion".into(),
-            f.region
-                .clone()
-                .unwrap_or_else(|| self.default_region.clone())
-                .into(),
-        );
-        e.insert(
-            "sourceIPAddress".into(),
-            f.source_ip
-                .map(|i| i.to_string())
-                .unwrap_or_default()
-                .into(),
-        );
-        e.insert(
-            "userAgent".into(),
-            f.user_agent.clone().unwrap_or_default().into(),
-        );
-        if let Err(err) = result {
-            let api = err.to_api();
-            e.insert("errorCode".into(), api.code.into());
-            e.insert("errorMessage".into(), api.message.into());
-        }
-        e.insert(
-            "requestParameters".into(),
-            self.request_parameters.clone().unwrap_or(J::Null),
-        );
-        e.insert(
-            "responseElements".into(),
-            response.clone().unwrap_or(J::Null),
-        );
-        e.insert("requestID".into(), f.request_id.clone().into());
-        e.insert("eventID".into(), self.event_id.clone().into());
-        e.insert("readOnly".into(), self.read_only.into());
-        let res = resources(self.request_parameters.as_ref(), response.as_ref());
-        if !res.is_empty() {
-            e.insert("resources".into(), J::Array(res));
-        }
-        e.insert("eventType".into(), "AwsApiCall".into());
-        e.insert("managementEvent".into(), true.into());
-        e.insert("recipientAccountId".into(), self.account.clone().into());
-        e.insert("eventCategory".into(), "Management".into());
-        if let Some(v) = self.decision() {
-            e.insert(
-                "decision".into(),
-                json!({"result": v.decision, "statements": v.statements}),
-            );
-        }
-        e.insert("iamdFrontEnd".into(), f.front_end.as_str().into());
-        let text = J::Object(e).to_string();
+        let (error_code, error_message) = match result {
+            Err(err) => {
+                let api = err.to_api();
+                (Some(api.code), Some(api.message))
+            }
+            Ok(_) => (None, None),
+        };
+        let record = Record {
+            event_version: "1.09",
+            user_identity: &self.user_identity,
+            event_time: iamd_wire::iso8601(self.time),
+            event_source: self.service.event_source(),
+            event_name: self.name,
+            aws_region: f.region.as_deref().unwrap_or(&self.default_region),
+            source_ip_address: f.source_ip.map(|i| i.to_string()).unwrap_or_default(),
+            user_agent: f.user_agent.as_deref().unwrap_or_default(),
+            error_code,
+            error_message,
+            request_parameters: self.request_parameters.as_ref(),
+            response_elements: response.as_ref(),
+            request_id: &f.request_id,
+            event_id: &self.event_id,
+            read_only: self.read_only,
+            resources: resources(self.request_parameters.as_ref(), response.as_ref()),
+            event_type: "AwsApiCall",
+            management_event: true,
+            recipient_account_id: &self.account,
+            event_category: "Management",
+            decision: self
+                .decision()
+                .map(|v| json!({"result": v.decision, "statements": v.statements})),
+            subject_identity: self.subject.as_ref(),
+            iamd_front_end: f.front_end.as_str(),
+        };
+        let text = serde_json::to_string(&record).unwrap_or_default();
         (self.account.clone(), text)
     }
 }

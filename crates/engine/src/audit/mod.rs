@@ -31,7 +31,9 @@ pub use chain::{ChainKey, Problem};
 pub use event::Draft;
 
 /// Most events written in one background transaction.
-const BATCH: usize = 512;
+const BATCH: usize = 4096;
+/// How long the writer lets events gather before writing them.
+const GATHER: Duration = Duration::from_millis(20);
 
 struct Queued {
     account: String,
@@ -132,10 +134,11 @@ impl Trail {
 
 fn write_batch(store: &dyn Store, key: &ChainKey, batch: &[Queued]) -> Result<(), StoreError> {
     iamd_store::write(store, |tx| {
+        let mut a = chain::Appender::default();
         for q in batch {
-            chain::append(tx, key, &q.account, &q.event)?;
+            a.append(tx, key, &q.account, &q.event)?;
         }
-        Ok::<_, StoreError>(())
+        a.finish(tx)
     })
 }
 
@@ -143,6 +146,11 @@ fn writer(rx: Receiver<Message>, store: Arc<dyn Store>, key: ChainKey, metrics: 
     let mut batch: Vec<Queued> = Vec::with_capacity(BATCH);
     let mut waiting: Vec<SyncSender<()>> = Vec::new();
     while let Ok(first) = rx.recv() {
+        // Let events gather while not waiting on the queue, so senders wake no one: one
+        // transaction (and one fsync) per interval, not per event.
+        if matches!(first, Message::Event(_)) {
+            std::thread::sleep(GATHER);
+        }
         let mut next = Some(first);
         while let Some(m) = next.take() {
             match m {

@@ -25,7 +25,30 @@ const SECRET_MEMBERS: &[&str] = &[
     "servicePassword",
     "signinToken",
     "credentials",
+    // A forwarded request's (the authorization API): its token and signature.
+    "x-amz-security-token",
+    "authorization",
 ];
+
+/// Query parameters of a forwarded presigned request whose values are not recorded.
+const SECRET_QUERY_PARAMS: &[&str] = &["X-Amz-Security-Token", "X-Amz-Signature"];
+
+/// A query string with the values of secret parameters hidden.
+fn redact_query(q: &str) -> String {
+    q.split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _))
+                if SECRET_QUERY_PARAMS
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(k)) =>
+            {
+                format!("{k}={HIDDEN}")
+            }
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
 
 /// Whether a member of this name holds a secret.
 pub fn is_secret(member: &str) -> bool {
@@ -50,6 +73,10 @@ pub fn redact(v: &mut J) {
                     } else {
                         *child = J::String(HIDDEN.into());
                     }
+                } else if k == "query"
+                    && let J::String(q) = child
+                {
+                    *q = redact_query(q);
                 } else {
                     redact(child);
                 }
@@ -83,5 +110,21 @@ mod tests {
         assert_eq!(v["accessKey"]["accessKeyId"], "AKIA1");
         assert_eq!(v["credentials"]["accessKeyId"], "ASIA1");
         assert_eq!(v["credentials"]["expiration"], "2026");
+    }
+
+    #[test]
+    fn forwarded_requests_keep_their_shape_not_their_secrets() {
+        let mut v = json!({"request": {
+            "headers": {"authorization": "AWS4-HMAC-SHA256 Credential=AKIA/…, Signature=abc",
+                        "x-amz-security-token": "tok", "host": "h"},
+            "query": "a=1&X-Amz-Security-Token=tok2&X-Amz-Signature=sig&b=2",
+        }});
+        redact(&mut v);
+        let text = v.to_string();
+        for secret in ["Signature=abc", "\"tok\"", "tok2", "=sig"] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+        assert_eq!(v["request"]["headers"]["host"], "h");
+        assert!(v["request"]["query"].as_str().unwrap().starts_with("a=1&"));
     }
 }

@@ -1,0 +1,145 @@
+//! `POST /_iamd/authorize`: the authorization API for other services (JSON in and out; the
+//! shapes are iamd's `Authorize` operation in `crates/wire/model/iamd.json`).
+//!
+//! The calling service signs with its own iamd credentials (any SigV4 service name) and needs
+//! `iamd:Authorize`. It forwards the request it received (method, path, query, headers, and the
+//! payload hash when the body is not sent), whose signature is verified here exactly as iamd
+//! verifies its own requests (header or presigned, session tokens, expiry and skew); or it names
+//! a principal by ARN. The engine then decides every check and records one audit event.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::extract::{Request, State};
+use axum::response::Response;
+use serde_json::Value as J;
+
+use iamd_engine::{Call, FrontEnd, Input};
+use iamd_sigv4::{RequestParts, VerifyOptions};
+use iamd_wire::{ApiError, Params, Value};
+
+use crate::authenticate::authenticate_with;
+use crate::cloudtrail::{error_response, json_response, to_json};
+use crate::{AppState, request, respond};
+
+/// The forwarded request's parts, owned.
+struct Forwarded {
+    method: String,
+    path: String,
+    query: String,
+    headers: Vec<(String, String)>,
+}
+
+fn forwarded(j: &J) -> Option<Forwarded> {
+    let r = j.get("Request")?;
+    let s = |k: &str| r.get(k).and_then(J::as_str).map(str::to_string);
+    let mut headers: Vec<(String, String)> = r
+        .get("Headers")
+        .and_then(J::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    // A service that does not forward the body gives its hash, as a declared content hash.
+    if let Some(h) = s("PayloadHash")
+        && !headers.iter().any(|(k, _)| k == "x-amz-content-sha256")
+    {
+        headers.push(("x-amz-content-sha256".to_string(), h));
+    }
+    Some(Forwarded {
+        method: s("Method").unwrap_or_default(),
+        path: s("Path").unwrap_or_default(),
+        query: s("Query").unwrap_or_default(),
+        headers,
+    })
+}
+
+pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let request_id = respond::new_request_id();
+    let (http, body) = request.into_parts();
+    let engine = &state.engine;
+    let body = match request::body(body, engine.config.max_body_bytes).await {
+        Ok(b) => b,
+        Err(e) => return error_response(&e, &request_id),
+    };
+    // The calling service.
+    let headers = request::header_list(&http);
+    let parts = RequestParts {
+        method: http.method.as_str(),
+        path: http.uri.path(),
+        query: http.uri.query().unwrap_or(""),
+        headers: &headers,
+        body: &body,
+    };
+    let any_service = VerifyOptions {
+        services: &[],
+        ..VerifyOptions::IAM_STS
+    };
+    let now = SystemTime::now();
+    let caller = match authenticate_with(&state, &parts, &any_service, false, now).await {
+        Ok(c) => c,
+        Err(e) => return error_response(&e, &request_id),
+    };
+    let json: J = match serde_json::from_slice(&body) {
+        Ok(j @ J::Object(_)) => j,
+        _ => {
+            let e = ApiError::new(
+                "SerializationException",
+                400,
+                "The request body is not a JSON object.",
+            );
+            return error_response(&e, &request_id);
+        }
+    };
+    // The principal the decision is about: whoever signed the forwarded request.
+    let subject = match forwarded(&json) {
+        None => None,
+        Some(f) => {
+            let hs: Vec<(&str, &[u8])> = f
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_bytes()))
+                .collect();
+            let fparts = RequestParts {
+                method: &f.method,
+                path: &f.path,
+                query: &f.query,
+                headers: &hs,
+                body: &[],
+            };
+            let forwarded_opts = VerifyOptions {
+                services: &[],
+                trust_declared_payload_hash: true,
+                ..VerifyOptions::IAM_STS
+            };
+            match authenticate_with(&state, &fparts, &forwarded_opts, false, now).await {
+                Ok(p) => p,
+                Err(e) => return error_response(&e, &request_id),
+            }
+        }
+    };
+    let mut facts = request::facts(&http, &request_id, FrontEnd::Authorize);
+    facts.region = iamd_sigv4::parse(&parts)
+        .ok()
+        .map(|a| a.region().to_string());
+    let call = Call {
+        caller,
+        operation: "Authorize".to_string(),
+        subject,
+        input: Input::Typed(Params(Value::from_json(&json))),
+        facts,
+    };
+    let answer = engine.call_detailed(call).await;
+    match answer.result {
+        Ok(v) => {
+            let mut out = to_json(&v);
+            if let (J::Object(m), Some(id)) = (&mut out, answer.event_id) {
+                m.insert("EventId".into(), J::String(id));
+            }
+            json_response(200, out, &request_id)
+        }
+        Err(e) => error_response(&e.to_api(), &request_id),
+    }
+}
