@@ -7,7 +7,7 @@ use std::time::Instant;
 use time::OffsetDateTime;
 
 use iamd_iam::{Ctx, IamError, Principal};
-use iamd_store::Tx;
+use iamd_store::{StoreError, Tx};
 use iamd_wire::{ApiError, Operation, Params, QueryParams, Value};
 
 use crate::Engine;
@@ -101,6 +101,32 @@ pub struct Answer {
     pub verdict: Option<Verdict>,
 }
 
+/// Marks the store access of a cache-only attempt.
+const CACHE_MISS: &str = "iamd: not in the caches";
+
+/// A transaction that has nothing: any read is a cache miss.
+struct CacheOnly;
+
+impl Tx for CacheOnly {
+    fn get(&mut self, _: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Err(StoreError::Backend(CACHE_MISS.into()))
+    }
+    fn put(&mut self, _: &[u8], _: &[u8]) -> Result<(), StoreError> {
+        Err(StoreError::Backend(CACHE_MISS.into()))
+    }
+    fn delete(&mut self, _: &[u8]) -> Result<bool, StoreError> {
+        Err(StoreError::Backend(CACHE_MISS.into()))
+    }
+    fn scan(
+        &mut self,
+        _: &[u8],
+        _: Option<&[u8]>,
+        _: usize,
+    ) -> Result<Vec<iamd_store::Pair>, StoreError> {
+        Err(StoreError::Backend(CACHE_MISS.into()))
+    }
+}
+
 fn unknown_operation(name: &str) -> IamError {
     ApiError::new(
         "InvalidAction",
@@ -154,6 +180,22 @@ impl Engine {
         let name = call.operation.clone();
         let answer = match self.prepare(call) {
             Err(a) => *a,
+            Ok(p) if matches!(p.entry.handler, Handler::Authorize) => {
+                match self.authorize_from_caches(p) {
+                    Ok(a) => a,
+                    Err(p) => {
+                        let engine = self.clone();
+                        match tokio::task::spawn_blocking(move || engine.execute(*p)).await {
+                            Ok(a) => a,
+                            Err(_) => Answer {
+                                result: Err(IamError::from(ApiError::service_failure())),
+                                event_id: None,
+                                verdict: None,
+                            },
+                        }
+                    }
+                }
+            }
             Ok(p) if p.entry.handler.needs_store() => {
                 let engine = self.clone();
                 match tokio::task::spawn_blocking(move || engine.execute(p)).await {
@@ -261,42 +303,19 @@ impl Engine {
                 crate::instance::credentials(self, c, &op, &params, &facts, &draft, now)
             }
             (Handler::Authorize, Some(c)) => {
-                let mut body = |tx: &mut dyn Tx| -> Result<Value, IamError> {
-                    let a = Authz {
-                        caller: c,
+                let mut body = |tx: &mut dyn Tx| {
+                    self.authorize_in(
+                        tx,
+                        c,
+                        subject.as_ref(),
                         entry,
-                        op: &op,
-                        params: &params,
-                        facts: &facts,
+                        &op,
+                        &params,
+                        &facts,
+                        &mut draft,
                         now,
-                        policy_epoch: epochs.0,
-                        resource_epoch: epochs.1,
-                    };
-                    let v = authorize(self, tx, &a)?;
-                    if let Some(e) = v.error.clone() {
-                        draft.set_decision(v);
-                        return Err(e.into());
-                    }
-                    let subject = match (&subject, params.str("PrincipalArn")) {
-                        (Some(s), _) => s.clone(),
-                        (None, Some(arn)) => crate::decide::principal_by_arn(tx, arn)?,
-                        (None, None) => {
-                            return Err(ApiError::invalid_input(
-                                "Give the forwarded Request or a PrincipalArn.",
-                            )
-                            .into());
-                        }
-                    };
-                    draft.set_subject(&subject);
-                    let (out, decision, statements) =
-                        crate::decide::decide(self, tx, &subject, &params, &facts, now, epochs.0)?;
-                    draft.set_decision(Verdict {
-                        allowed: decision == "Allow",
-                        decision,
-                        statements,
-                        error: None,
-                    });
-                    Ok(out)
+                        epochs,
+                    )
                 };
                 iamd_store::read(self.store.as_ref(), &mut body)
             }
@@ -358,6 +377,92 @@ impl Engine {
             event_id,
             verdict: verdict.or_else(|| draft.decision()),
         }
+    }
+
+    /// `Authorize`: the caller's `iamd:Authorize`, then the decision about the subject.
+    #[allow(clippy::too_many_arguments)]
+    fn authorize_in(
+        &self,
+        tx: &mut dyn Tx,
+        caller: &Principal,
+        subject: Option<&Principal>,
+        entry: &'static Entry,
+        op: &Operation,
+        params: &Params,
+        facts: &RequestFacts,
+        draft: &mut Draft,
+        now: OffsetDateTime,
+        epochs: (u64, u64),
+    ) -> Result<Value, IamError> {
+        let a = Authz {
+            caller,
+            entry,
+            op,
+            params,
+            facts,
+            now,
+            policy_epoch: epochs.0,
+            resource_epoch: epochs.1,
+        };
+        let v = authorize(self, tx, &a)?;
+        if let Some(e) = v.error.clone() {
+            draft.set_decision(v);
+            return Err(e.into());
+        }
+        let subject = match (subject, params.str("PrincipalArn")) {
+            (Some(s), _) => s.clone(),
+            (None, Some(arn)) => crate::decide::principal_by_arn(tx, arn)?,
+            (None, None) => {
+                return Err(ApiError::invalid_input(
+                    "Give the forwarded Request or a PrincipalArn.",
+                )
+                .into());
+            }
+        };
+        draft.set_subject(&subject);
+        let (out, decision, statements) =
+            crate::decide::decide(self, tx, &subject, params, facts, now, epochs.0)?;
+        draft.set_decision(Verdict {
+            allowed: decision == "Allow",
+            decision,
+            statements,
+            error: None,
+        });
+        Ok(out)
+    }
+
+    /// `Authorize` from the caches alone, on the calling thread: no transaction and no
+    /// blocking-pool round trip when every policy set it needs is cached. `Err` gives the call
+    /// back for the store path.
+    fn authorize_from_caches(&self, mut p: Prepared) -> Result<Answer, Box<Prepared>> {
+        let Some(caller) = p.caller.clone() else {
+            return Err(Box::new(p));
+        };
+        let now = OffsetDateTime::now_utc();
+        let mut tx = CacheOnly;
+        let result = self.authorize_in(
+            &mut tx,
+            &caller,
+            p.subject.as_ref(),
+            p.entry,
+            &p.op,
+            &p.params,
+            &p.facts,
+            &mut p.draft,
+            now,
+            p.epochs,
+        );
+        if let Err(IamError::Store(StoreError::Backend(m))) = &result
+            && m == CACHE_MISS
+        {
+            return Err(Box::new(p));
+        }
+        let event_id = self.audit.record_later(&p.draft, result.as_ref());
+        Ok(Answer {
+            result,
+            event_id,
+            verdict: p.draft.decision(),
+        })
     }
 
     /// Runs `body` in a write transaction and, when it succeeds, appends the call's audit event
