@@ -142,7 +142,7 @@ def test_presigned_and_session_credentials(srv, svc, joe, uniq):
     assert c["SessionToken"] not in text
     assert fwd["Headers"]["Authorization"].split("Signature=")[1] not in text
     recorded = {k.lower(): v for k, v in record["requestParameters"]["request"]["headers"].items()}
-    assert recorded["x-amz-security-token"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
+    assert list(recorded) == ["host"], "only the host of the forwarded headers is recorded"
 
 
 def test_bad_forwarded_signatures_are_refused(srv, svc, joe):

@@ -269,6 +269,12 @@ impl Draft {
         if let Some(shape) = op.input {
             hide_sensitive(model, shape, &mut j);
         }
+        if self.name == "Authorize" {
+            // A forwarded request is recorded by what it asked, not by how it was signed.
+            if let Some(J::Object(h)) = j.pointer_mut("/request/headers") {
+                h.retain(|k, _| k.eq_ignore_ascii_case("host"));
+            }
+        }
         redact(&mut j);
         let empty = j.as_object().is_some_and(Map::is_empty);
         self.request_parameters = (!empty).then_some(j);
