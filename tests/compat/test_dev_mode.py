@@ -206,6 +206,29 @@ def test_cross_account_assume_role_into_111111111111(iamd_dev):
     assert error_of(ei.value)[1] == 403
 
 
+def test_an_unknown_key_assumes_a_role_and_acts_as_it(iamd_dev):
+    """Emulator-style suites call AssumeRole with dummy keys. In --dev that implicit root may
+    assume a role (AWS refuses AssumeRole to a root user); the trust policy still decides."""
+    iam = client(iamd_dev, "iam")
+    role_arn = iam.create_role(RoleName="app", AssumeRolePolicyDocument=trust_doc(trust_aws(
+        f"arn:aws:iam::{DEV_ACCOUNT}:root")))["Role"]["Arn"]
+    iam.put_role_policy(RoleName="app", PolicyName="read", PolicyDocument=policy_doc(allow("iam:ListRoles")))
+    iam.create_user(UserName="only-him")
+    picky = iam.create_role(RoleName="picky", AssumeRolePolicyDocument=trust_doc(trust_aws(
+        f"arn:aws:iam::{DEV_ACCOUNT}:user/only-him")))["Role"]["Arn"]
+
+    creds = client(iamd_dev, "sts").assume_role(RoleArn=role_arn, RoleSessionName="tt")["Credentials"]
+    session = dict(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                   aws_session_token=creds["SessionToken"])
+    s_sts = boto3.session.Session().client("sts", endpoint_url=iamd_dev, region_name="us-east-1", **session)
+    assert s_sts.get_caller_identity()["Arn"] == f"arn:aws:sts::{DEV_ACCOUNT}:assumed-role/app/tt"
+    s_iam = boto3.session.Session().client("iam", endpoint_url=iamd_dev, region_name="us-east-1", **session)
+    assert {r["RoleName"] for r in s_iam.list_roles()["Roles"]} == {"app", "picky"}
+    access_denied(s_iam.create_user, UserName="nope")
+    # The trust policy still decides: a role that trusts one user is not the implicit root's.
+    access_denied(client(iamd_dev, "sts").assume_role, RoleArn=picky, RoleSessionName="tt")
+
+
 def test_dev_header_on_every_response(iamd_dev):
     sts = client(iamd_dev, "sts")
     ok = sts.get_caller_identity()

@@ -461,6 +461,13 @@ pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict,
         resource_epoch,
     } = *a;
     let account = caller.account.as_str();
+    if caller.dev_unverified
+        && entry
+            .authorization
+            .is_some_and(|a| a.enforcement == Enforcement::IdentityAndTrust)
+    {
+        return dev_root_trust(tx, caller, params, facts, now);
+    }
     if caller.is_root() && caller.session.is_none() {
         return Ok(Verdict::allow("Root", Vec::new()));
     }
@@ -584,6 +591,47 @@ pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict,
         statements.extend(statements_of(&result));
     }
     Ok(Verdict::allow("Allow", statements))
+}
+
+/// `--dev`'s unverified root assuming a role: the root may do anything in its account, so the
+/// role's trust policy alone decides (it must name the account or its root).
+fn dev_root_trust(
+    tx: &mut dyn Tx,
+    caller: &Principal,
+    params: &Params,
+    facts: &RequestFacts,
+    now: OffsetDateTime,
+) -> Result<Verdict, IamError> {
+    let (policy, owner) = trust_policy(tx, params)?;
+    let principal = engine_principal(caller);
+    let context = global_context(caller, &[], facts, now);
+    let arn = params.str("RoleArn").unwrap_or_default();
+    let request = iamd_policy::Request {
+        principal: &principal,
+        action: "sts:AssumeRole",
+        resource: arn,
+        context: &context,
+    };
+    let set = iamd_policy::PolicySet {
+        resource: Some(policy),
+        resource_owner: Some(owner),
+        ..iamd_policy::PolicySet::default()
+    };
+    let r = iamd_policy::evaluate(&request, &set);
+    if r.resource == iamd_policy::Outcome::Allow
+        && r.decision != iamd_policy::Decision::ExplicitDeny
+    {
+        return Ok(Verdict::allow("Allow", statements_of(&r)));
+    }
+    let e = ApiError::access_denied(format!(
+        "User: {} is not authorized to perform: sts:AssumeRole on resource: {arn}",
+        caller.arn
+    ));
+    Ok(Verdict::deny(
+        decision_name(r.decision),
+        statements_of(&r),
+        e,
+    ))
 }
 
 /// AWS's limits on what temporary credentials may call, whatever their policies say.

@@ -49,6 +49,7 @@ pub fn principal_by_arn(tx: &mut dyn Tx, arn: &str) -> Result<Principal, IamErro
             user_id: r.id,
             access_key_id: None,
             session: None,
+            dev_unverified: false,
         });
     }
     Err(invalid(format!("{arn} is not a user, role or root ARN.")))

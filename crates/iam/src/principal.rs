@@ -38,6 +38,10 @@ pub struct Principal {
     pub access_key_id: Option<String>,
     /// Temporary credentials: the opened session token.
     pub session: Option<Arc<Session>>,
+    /// `--dev` only: an access key the store does not know, acting as root without a signature
+    /// check. Such a root may assume roles (their trust policies still decide), which AWS
+    /// refuses to an account's real root user.
+    pub dev_unverified: bool,
 }
 
 impl PartialEq for Principal {
@@ -55,6 +59,15 @@ impl Principal {
             user_id: account.to_string(),
             access_key_id,
             session: None,
+            dev_unverified: false,
+        }
+    }
+
+    /// `--dev`'s stand-in for an unknown access key: the account's root, unverified.
+    pub fn dev_root(account: &str, access_key_id: String) -> Principal {
+        Principal {
+            dev_unverified: true,
+            ..Principal::root(account, Some(access_key_id))
         }
     }
 
@@ -69,6 +82,7 @@ impl Principal {
             user_id: id.to_string(),
             access_key_id: key,
             session: None,
+            dev_unverified: false,
         }
     }
 
@@ -111,6 +125,7 @@ impl Principal {
             user_id: s.user_id.clone(),
             access_key_id: Some(s.access_key_id.clone()),
             session: Some(s),
+            dev_unverified: false,
         }
     }
 

@@ -84,7 +84,7 @@ pub async fn authenticate_with(
                 .account_for_unknown_key(&key_id)
                 .await
                 .map_err(|e| e.to_api())?;
-            return Ok(Some(Principal::root(&account, Some(key_id))));
+            return Ok(Some(Principal::dev_root(&account, key_id)));
         }
         return Err(invalid_token());
     };
