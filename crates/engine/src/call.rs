@@ -291,7 +291,6 @@ impl Engine {
             epochs,
         } = p;
         let now = OffsetDateTime::now_utc();
-        let mut verdict: Option<Verdict> = None;
         let result = match (&entry.handler, &caller) {
             (Handler::NotImplemented, _) => Err(not_implemented(entry.name)),
             (Handler::WebIdentity, _) => {
@@ -342,16 +341,11 @@ impl Engine {
                         policy_epoch: epochs.0,
                         resource_epoch: epochs.1,
                     };
-                    let v = authorize(self, tx, &a)?;
-                    let allowed = v.allowed;
-                    draft.set_decision(v.clone());
-                    verdict = Some(v);
-                    if !allowed {
-                        return Err(verdict
-                            .as_ref()
-                            .and_then(|v| v.error.clone())
-                            .unwrap_or_else(|| ApiError::access_denied("Access denied"))
-                            .into());
+                    let mut v = authorize(self, tx, &a)?;
+                    let denied = v.error.take();
+                    draft.set_decision(v);
+                    if let Some(e) = denied {
+                        return Err(e.into());
                     }
                     f(tx, &ctx, &params)
                 };
@@ -375,7 +369,7 @@ impl Engine {
         Answer {
             result,
             event_id,
-            verdict: verdict.or_else(|| draft.decision()),
+            verdict: draft.take_decision(),
         }
     }
 
@@ -461,7 +455,7 @@ impl Engine {
         Ok(Answer {
             result,
             event_id,
-            verdict: p.draft.decision(),
+            verdict: p.draft.take_decision(),
         })
     }
 

@@ -304,6 +304,14 @@ impl Draft {
         *self.decision.lock().unwrap_or_else(|p| p.into_inner()) = Some(v);
     }
 
+    /// The decision, moved out (once the event is recorded).
+    pub fn take_decision(&self) -> Option<Verdict> {
+        self.decision
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
     pub fn decision(&self) -> Option<Verdict> {
         self.decision
             .lock()
@@ -351,7 +359,10 @@ impl Draft {
             recipient_account_id: &self.account,
             event_category: "Management",
             decision: self
-                .decision()
+                .decision
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref()
                 .map(|v| json!({"result": v.decision, "statements": v.statements})),
             subject_identity: self.subject.as_ref(),
             iamd_front_end: f.front_end.as_str(),
