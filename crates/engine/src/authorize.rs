@@ -64,13 +64,27 @@ pub(crate) fn decision_name(d: iamd_policy::Decision) -> &'static str {
     }
 }
 
+/// The statements that decided: for a denial every statement that matched (each explicit Deny
+/// counts); for an Allow, the first allowing statement of each kind of policy that had to allow
+/// (identity, boundary, session, resource). The audit trail keeps these, so an Allow granted by
+/// ten overlapping policies records what sufficed, not all ten.
 pub(crate) fn statements_of(r: &iamd_policy::EvalResult) -> Vec<String> {
+    let name = |m: &iamd_policy::MatchedStatement| match &m.sid {
+        Some(sid) => format!("{}#{sid}", m.policy_id),
+        None => m.policy_id.to_string(),
+    };
+    if r.decision != iamd_policy::Decision::Allowed {
+        return r.matched.iter().map(name).collect();
+    }
+    let mut seen = Vec::new();
     r.matched
         .iter()
-        .map(|m| match &m.sid {
-            Some(sid) => format!("{}#{sid}", m.policy_id),
-            None => m.policy_id.to_string(),
+        .filter(|m| {
+            let first = !seen.contains(&m.policy_type);
+            seen.push(m.policy_type);
+            first
         })
+        .map(name)
         .collect()
 }
 
