@@ -410,9 +410,17 @@ def test_ssh_public_keys(iam, uniq, tmp_path):
     got = iam.get_ssh_public_key(UserName=name, SSHPublicKeyId=kid, Encoding="SSH")["SSHPublicKey"]
     assert got["SSHPublicKeyBody"].split()[:2] == pub.split()[:2]
     assert got["Fingerprint"] == fp
+    # PEM gives a one-line upload back as uploaded (observed on AWS: hashicorp/terraform-provider-aws
+    # #2522; test_shapes.py has the rule for each upload form). An RFC 4716 upload comes back as
+    # a SubjectPublicKeyInfo PEM holding the same key.
     pem = iam.get_ssh_public_key(UserName=name, SSHPublicKeyId=kid, Encoding="PEM")["SSHPublicKey"]
-    body = pem["SSHPublicKeyBody"]
-    assert body.lstrip().startswith("-----BEGIN"), body[:60]
+    assert pem["SSHPublicKeyBody"] == pub
+    rfc4716 = subprocess.run(["ssh-keygen", "-e", "-f", str(pub_path)], check=True, capture_output=True,
+                             text=True).stdout
+    iam.delete_ssh_public_key(UserName=name, SSHPublicKeyId=kid)
+    kid = iam.upload_ssh_public_key(UserName=name, SSHPublicKeyBody=rfc4716)["SSHPublicKey"]["SSHPublicKeyId"]
+    body = iam.get_ssh_public_key(UserName=name, SSHPublicKeyId=kid, Encoding="PEM")["SSHPublicKey"]["SSHPublicKeyBody"]
+    assert body.lstrip().startswith("-----BEGIN PUBLIC KEY-----"), body[:60]
     from_pem = serialization.load_pem_public_key(body.encode())
     from_ssh = serialization.load_ssh_public_key(pub.encode())
     assert from_pem.public_numbers() == from_ssh.public_numbers()

@@ -141,6 +141,13 @@ def test_terraform_apply_plan_destroy(tf):
     assert [k["AccessKeyId"] for k in as_alice.list_access_keys()["AccessKeyMetadata"]] == [o["alice_key_id"]]
     as_alice.list_users()
 
+    # The signing certificate's body is kept byte for byte (trailing newline included), and the
+    # SSH keys in both encodings are there.
+    certs = iam.list_signing_certificates(UserName="tfc-carol")["Certificates"]
+    assert [c["CertificateBody"] for c in certs] == [(HERE.parents[1] / "crates/certs/testdata/rsa2048.crt").read_text()]
+    keys = iam.list_ssh_public_keys(UserName="tfc-carol")["SSHPublicKeys"]
+    assert sorted(k["Status"] for k in keys) == ["Active", "Active", "Inactive"]
+
     # Zero drift: a second plan finds nothing to change.
     p = tf("plan", "-detailed-exitcode", "-input=false")
     assert p.returncode == 0, "plan after apply is not empty (drift):\n" + show(p)

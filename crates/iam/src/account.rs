@@ -309,6 +309,13 @@ pub fn generate_credential_report(
 ) -> Result<Value, IamError> {
     let acct = ctx.account;
     let account = accounts::get(tx, acct)?;
+    // AWS answers the first call (no report, or only an expired one) `STARTED` with a
+    // description, and later calls `COMPLETE` without one (API reference example at
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GenerateCredentialReport.html;
+    // clients such as the aws CLI's and Terraform's wait loops poll until `COMPLETE`). The
+    // report itself is ready at once here, so GetCredentialReport works after either answer.
+    let fresh = records::get::<Report>(tx, &report_key(acct))?
+        .is_some_and(|r| r.generated + time::Duration::hours(REPORT_HOURS) >= ctx.now);
     let mut lines = vec![COLUMNS.to_string()];
     // The root user's row: its password is managed outside IAM.
     let mut root = vec![
@@ -362,10 +369,14 @@ pub fn generate_credential_report(
         generated: ctx.now,
     };
     records::put(tx, &report_key(acct), &report)?;
-    Ok(Value::object().with("State", "COMPLETE").with(
-        "Description",
-        "No report exists. Starting a new report generation task",
-    ))
+    Ok(if fresh {
+        Value::object().with("State", "COMPLETE")
+    } else {
+        Value::object().with("State", "STARTED").with(
+            "Description",
+            "No report exists. Starting a new report generation task",
+        )
+    })
 }
 
 pub fn get_credential_report(tx: &mut dyn Tx, ctx: &Ctx, _p: &Params) -> Result<Value, IamError> {

@@ -117,7 +117,10 @@ pub fn upload_signing_certificate(
     }
     let c = SigningCertificate {
         id: id.clone(),
-        body: body.trim().to_string(),
+        // Byte for byte, trailing newline included: AWS returns the body as uploaded, and the
+        // Terraform provider compares `certificate_body` with what ListSigningCertificates
+        // returns (terraform-provider-aws internal/service/iam/signing_certificate.go).
+        body: body.to_string(),
         status: "Active".to_string(),
         uploaded: ctx.now,
     };
@@ -277,11 +280,28 @@ pub fn get_ssh_public_key(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Valu
     let rec = find_ssh(tx, ctx, &user.id, required(p, "SSHPublicKeyId")?)?;
     let encoding = SshEncoding::from_param(required(p, "Encoding")?)
         .ok_or_else(|| IamError::validation("Encoding must be SSH or PEM."))?;
-    // The body was parsed when it was uploaded: failing now means a corrupt record.
-    let body = SshPublicKey::parse(&rec.body)
-        .map_err(|e| IamError::internal(format!("stored SSH public key {}: {e}", rec.id)))?
-        .encode(encoding);
+    let body = ssh_body(&rec, encoding)?;
     Ok(Value::object().with("SSHPublicKey", ssh_value(&user.name, &rec, Some(body))))
+}
+
+/// `GetSSHPublicKey`'s body in `encoding`:
+/// - `SSH`: the one-line `ssh-rsa AAAA…` form, without the comment (AWS strips comments:
+///   hashicorp/terraform-provider-aws#6727, whose resource compares keys with comments removed);
+/// - `PEM`: the body as uploaded when it was uploaded in the one-line or a PEM form (observed
+///   against AWS in hashicorp/terraform-provider-aws#2522: "both [encodings] return the exact
+///   same thing" for an `ssh-rsa` upload, so `encoding = "PEM"` with an `ssh-rsa` key plans no
+///   change; the provider's PEM acceptance test uploads a `BEGIN PUBLIC KEY` body and expects it
+///   back), else (RFC 4716) the SubjectPublicKeyInfo PEM.
+fn ssh_body(rec: &SshKeyRecord, encoding: SshEncoding) -> Result<String, IamError> {
+    // The body was parsed when it was uploaded: failing now means a corrupt record.
+    let key = SshPublicKey::parse(&rec.body)
+        .map_err(|e| IamError::internal(format!("stored SSH public key {}: {e}", rec.id)))?;
+    let stored = rec.body.trim();
+    Ok(match encoding {
+        SshEncoding::Ssh => key.encode(SshEncoding::Ssh),
+        SshEncoding::Pem if !stored.starts_with("---- BEGIN SSH2") => stored.to_string(),
+        SshEncoding::Pem => key.encode(SshEncoding::Pem),
+    })
 }
 
 pub fn list_ssh_public_keys(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {

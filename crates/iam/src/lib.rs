@@ -31,6 +31,8 @@ pub mod principal;
 pub mod records;
 pub mod roles;
 pub mod secrets;
+#[cfg(test)]
+mod shapes_tests;
 pub mod tags;
 #[cfg(test)]
 mod testing;

@@ -244,7 +244,8 @@ pub fn create_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Ia
 
 pub fn get_policy(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let m = resolve(tx, ctx.account, required(p, "PolicyArn")?)?;
-    Ok(Value::object().with("Policy", policy_value(tx, ctx.account, &m, true)?))
+    let v = policy_value(tx, ctx.account, &m, true)?;
+    Ok(Value::object().with("Policy", tags::always(v)))
 }
 
 /// How a managed policy is used in an account: attached to an entity, set as a boundary.

@@ -82,6 +82,19 @@ pub fn list(tags: &[Tag], params: &Params) -> Result<Value, IamError> {
     Ok(page.finish(Value::object().with("Tags", to_value(&page.items))))
 }
 
+/// Adds `Tags` as an empty list to a structure that has none: for answers where AWS always sends
+/// the member, e.g. GetPolicy's `<Tags/>` for a policy without tags, customer or AWS managed
+/// (observed in LocalStack's AWS-recorded snapshots,
+/// tests/aws/services/iam/test_iam_policies.snapshot.json `get-policy-response` and
+/// test_iam_managed_policies.snapshot.json `get-policy`).
+pub fn always(v: Value) -> Value {
+    if v.get("Tags").is_some() {
+        v
+    } else {
+        v.with("Tags", Value::List(Vec::new()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
