@@ -1,4 +1,4 @@
-//! Writes the generated seeds into `fuzz/corpus/TARGET/`: a signed `Authorization` header and a
+//! Writes the generated seeds into `fuzz/seeds/TARGET/`: a signed `Authorization` header and a
 //! presigned query string that verify under `iamd_fuzz::SIGV4_SECRET`, and session tokens sealed
 //! with `iamd_fuzz::token_ring()`. The hand-written seeds (policies, query strings, JSON inputs)
 //! are kept in git as files. Run: `cargo run --no-default-features --example seeds` in `fuzz/`.
@@ -10,7 +10,7 @@ use iamd_sigv4::{Credentials, RequestParts, SigningParams, presign, sign};
 use iamd_token::{Session, SessionOwner, SessionPrincipal, SessionTag, seal};
 
 fn write(target: &str, name: &str, data: &[u8]) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(target);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(name), data).unwrap();
 }

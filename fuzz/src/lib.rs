@@ -3,8 +3,9 @@
 //! (feature `libfuzzer`, nightly). A target must never panic: a panic is a finding. Besides
 //! "no panic", each target checks a few invariants with `assert!`.
 //!
-//! The tests at the bottom run every target over its kept corpus (`fuzz/corpus/TARGET/`), so
-//! `cargo test --no-default-features` in `fuzz/` replays every input found so far.
+//! The test at the bottom runs every target over its seeds (`fuzz/seeds/TARGET/`) and its kept
+//! corpus (`fuzz/corpus/TARGET/`), so `cargo test --no-default-features` in `fuzz/` replays every
+//! input found so far.
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, UNIX_EPOCH};
@@ -387,18 +388,22 @@ pub fn run_files(paths: impl Iterator<Item = std::ffi::OsString>, target: fn(&[u
 mod tests {
     use super::*;
 
-    /// Every kept corpus file (the seeds and what fuzzing found) still runs without a panic.
+    /// Every seed and every kept corpus file (what fuzzing found) still runs without a panic.
     #[test]
     fn corpora_replay() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         for (name, target) in TARGETS {
-            let dir = root.join(name);
             let mut n = 0;
-            for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{dir:?}: {e}")) {
-                let path = entry.unwrap().path();
-                if path.is_file() {
-                    target(&std::fs::read(&path).unwrap());
-                    n += 1;
+            for dir in [root.join("seeds").join(name), root.join("corpus").join(name)] {
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                for entry in entries {
+                    let path = entry.unwrap().path();
+                    if path.is_file() && !path.ends_with(".gitkeep") {
+                        target(&std::fs::read(&path).unwrap());
+                        n += 1;
+                    }
                 }
             }
             assert!(n > 0, "{name}: empty corpus");
