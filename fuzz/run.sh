@@ -62,6 +62,16 @@ if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
 fi
 bindir="$CARGO_TARGET_DIR/release"
 
+# Corpus minimisation: AFL++'s afl-cmin.bash from cargo-afl's build. Its default afl-cmin (the
+# Python one) saw no coverage for most of these targets here and kept no file.
+cmin_bash="$(ls -t "${XDG_DATA_HOME:-$HOME/.local/share}"/afl.rs/*/*/afl/bin/afl-cmin.bash 2>/dev/null | head -n 1 || true)"
+if [ -n "$cmin_bash" ]; then
+    afl_bin="$(dirname "$cmin_bash")"
+    cmin=(env AFL_PATH="$afl_bin" PATH="$afl_bin:$PATH" bash "$cmin_bash")
+else
+    cmin=(cargo afl cmin)
+fi
+
 work="$(mktemp -d "${TMPDIR:-/tmp}/iamd-fuzz.XXXXXX")"
 if [ "${FUZZ_KEEP_OUT:-0}" != 1 ]; then trap 'rm -rf "$work"' EXIT; fi
 
@@ -108,7 +118,7 @@ for t in "${targets[@]}"; do
             [ -f "$f" ] || continue
             cp "$f" "$pool/$(sha1sum "$f" | cut -c1-16)"
         done
-        if nice -n 19 cargo afl cmin -i "$pool" -o "$min" -t "$timeout_ms" -- "$bin" \
+        if nice -n 19 "${cmin[@]}" -i "$pool" -o "$min" -t "$timeout_ms" -- "$bin" \
                 > "$work/$t-cmin.log" 2>&1 && ls "$min"/* >/dev/null 2>&1; then
             :
         else
