@@ -75,6 +75,18 @@ pub fn policy_parse(data: &[u8]) {
     ] {
         let diags = validate_document(text, kind);
         match parse(text, kind) {
+            Ok(doc) if doc.statements.is_empty() => {
+                // `parse` reads stored documents and accepts an empty `Statement` list (iamd
+                // stores one for a boundary whose policy is gone); a client's is refused.
+                assert!(validate(text, kind.into()).is_err());
+                assert_eq!(
+                    diags
+                        .iter()
+                        .filter(|d| d.severity == Severity::Error)
+                        .count(),
+                    1
+                );
+            }
             Ok(doc) => {
                 assert!(diags.iter().all(|d| d.severity == Severity::Warning));
                 evaluate_once(Arc::new(CompiledPolicy::compile(&doc, "fuzz")), kind);
