@@ -131,7 +131,8 @@ for t in "${targets[@]}"; do
             [ -f "$s" ] && rm -f "$min/$(sha1sum "$s" | cut -c1-16)"
         done
         find "corpus/$t" -maxdepth 1 -type f ! -name .gitkeep -delete
-        ls -Sr "$min" | head -n "$cap" | while read -r f; do cp "$min/$f" "corpus/$t/$f"; done
+        # (`ls` may die of SIGPIPE when `head` has enough: not a failure.)
+        { ls -Sr "$min" || true; } | head -n "$cap" | while read -r f; do cp "$min/$f" "corpus/$t/$f"; done
         touch "corpus/$t/.gitkeep"
     fi
     kept="$(find "corpus/$t" -maxdepth 1 -type f ! -name .gitkeep | wc -l)"
