@@ -1,17 +1,17 @@
-//! The Query protocol decoder on arbitrary request bodies: parse, then decode against a few
-//! operations' input shapes. Must never panic.
-#![no_main]
+//! `iamd_fuzz::query_decode` under AFL++ (default) or libFuzzer (`--features libfuzzer`, nightly).
+#![cfg_attr(feature = "libfuzzer", no_main)]
 
-use iamd_wire::{Model, decode_input, parse_query};
-use libfuzzer_sys::fuzz_target;
+#[cfg(feature = "libfuzzer")]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| iamd_fuzz::query_decode(data));
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(params) = parse_query(data) {
-        let model = Model::get();
-        for action in ["CreateUser", "TagUser", "SimulateCustomPolicy", "AssumeRole", "ListUsers"] {
-            if let Some(op) = model.operation(action) {
-                let _ = decode_input(&model, op, &params);
-            }
-        }
-    }
-});
+#[cfg(all(feature = "afl", not(feature = "libfuzzer")))]
+fn main() {
+    afl::fuzz!(|data: &[u8]| iamd_fuzz::query_decode(data));
+}
+
+#[cfg(not(any(feature = "afl", feature = "libfuzzer")))]
+fn main() {
+    // Without a fuzzing engine: run the target once on every file named on the command line
+    // (or on stdin), e.g. to reproduce a crash under a debugger.
+    iamd_fuzz::run_files(std::env::args_os().skip(1), iamd_fuzz::query_decode);
+}

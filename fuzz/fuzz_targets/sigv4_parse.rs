@@ -1,24 +1,17 @@
-//! SigV4 parsing and verification on arbitrary Authorization headers and query strings.
-//! Must never panic.
-#![no_main]
+//! `iamd_fuzz::sigv4_parse` under AFL++ (default) or libFuzzer (`--features libfuzzer`, nightly).
+#![cfg_attr(feature = "libfuzzer", no_main)]
 
-use std::time::{Duration, UNIX_EPOCH};
+#[cfg(feature = "libfuzzer")]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| iamd_fuzz::sigv4_parse(data));
 
-use iamd_sigv4::{RequestParts, SigningKeyCache, parse, verify};
-use libfuzzer_sys::fuzz_target;
+#[cfg(all(feature = "afl", not(feature = "libfuzzer")))]
+fn main() {
+    afl::fuzz!(|data: &[u8]| iamd_fuzz::sigv4_parse(data));
+}
 
-fuzz_target!(|data: &[u8]| {
-    let split = data.iter().position(|&b| b == 0).unwrap_or(data.len());
-    let (auth, rest) = data.split_at(split);
-    let query = std::str::from_utf8(rest.get(1..).unwrap_or_default()).unwrap_or("");
-    let headers: Vec<(&str, &[u8])> = vec![
-        ("host", b"iam.amazonaws.com"),
-        ("authorization", auth),
-        ("x-amz-date", b"20250101T000000Z"),
-    ];
-    let req = RequestParts { method: "POST", path: "/", query, headers: &headers, body: b"Action=ListUsers" };
-    if let Ok(parsed) = parse(&req) {
-        let cache = SigningKeyCache::new(16);
-        let _ = verify(&req, &parsed, "secret", UNIX_EPOCH + Duration::from_secs(1_735_689_600), &cache);
-    }
-});
+#[cfg(not(any(feature = "afl", feature = "libfuzzer")))]
+fn main() {
+    // Without a fuzzing engine: run the target once on every file named on the command line
+    // (or on stdin), e.g. to reproduce a crash under a debugger.
+    iamd_fuzz::run_files(std::env::args_os().skip(1), iamd_fuzz::sigv4_parse);
+}

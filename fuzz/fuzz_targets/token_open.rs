@@ -1,13 +1,17 @@
-//! Opening arbitrary strings as session tokens: always refused, never a panic.
-#![no_main]
+//! `iamd_fuzz::token_open` under AFL++ (default) or libFuzzer (`--features libfuzzer`, nightly).
+#![cfg_attr(feature = "libfuzzer", no_main)]
 
-use iamd_token::{KeyRing, open};
-use libfuzzer_sys::fuzz_target;
+#[cfg(feature = "libfuzzer")]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| iamd_fuzz::token_open(data));
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(ring) = KeyRing::generate(1_700_000_000) {
-            assert!(open(text, &ring, 1_700_000_000).is_err());
-        }
-    }
-});
+#[cfg(all(feature = "afl", not(feature = "libfuzzer")))]
+fn main() {
+    afl::fuzz!(|data: &[u8]| iamd_fuzz::token_open(data));
+}
+
+#[cfg(not(any(feature = "afl", feature = "libfuzzer")))]
+fn main() {
+    // Without a fuzzing engine: run the target once on every file named on the command line
+    // (or on stdin), e.g. to reproduce a crash under a debugger.
+    iamd_fuzz::run_files(std::env::args_os().skip(1), iamd_fuzz::token_open);
+}

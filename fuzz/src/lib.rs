@@ -1,0 +1,424 @@
+//! iamd's fuzz targets, one function per target: `fn TARGET(data: &[u8])`. The binaries in
+//! `fuzz_targets/` wrap them for AFL++ (default feature `afl`, stable toolchain) or libFuzzer
+//! (feature `libfuzzer`, nightly). A target must never panic: a panic is a finding. Besides
+//! "no panic", each target checks a few invariants with `assert!`.
+//!
+//! The test at the bottom runs every target over its seeds (`fuzz/seeds/TARGET/`) and its kept
+//! corpus (`fuzz/corpus/TARGET/`), so `cargo test --no-default-features` in `fuzz/` replays every
+//! input found so far.
+
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, UNIX_EPOCH};
+
+use iamd_policy::{
+    CompiledPolicy, Context, DocumentKind, PolicyKind, PolicySet, Principal, Request, Severity,
+    evaluate, parse, policy_size, validate, validate_document,
+};
+use iamd_wire::{Model, Operation, Params, QueryParams, ShapeKind, Value, decode_input};
+
+/// Every target, by name (the names of the binaries and of the corpus folders).
+pub const TARGETS: [(&str, fn(&[u8])); 6] = [
+    ("policy_parse", policy_parse),
+    ("policy_validate", policy_validate),
+    ("query_decode", query_decode),
+    ("json_input", json_input),
+    ("sigv4_parse", sigv4_parse),
+    ("token_open", token_open),
+];
+
+/// Evaluates a compiled policy of `kind` once, as identity or resource policy.
+fn evaluate_once(compiled: Arc<CompiledPolicy>, kind: DocumentKind) {
+    let principal = Principal::user("arn:aws:iam::111122223333:user/fuzz");
+    let mut ctx = Context::new();
+    ctx.insert_str("aws:username", "fuzz");
+    ctx.insert_str("aws:SourceIp", "10.1.2.3");
+    ctx.insert_str("aws:PrincipalTag/team", "core");
+    let set = match kind {
+        DocumentKind::Identity => PolicySet {
+            identity: vec![compiled],
+            ..Default::default()
+        },
+        _ => PolicySet {
+            resource: Some(compiled),
+            resource_owner: Some("111122223333".into()),
+            ..Default::default()
+        },
+    };
+    for (action, resource) in [
+        ("s3:GetObject", "arn:aws:s3:::bucket/fuzz"),
+        ("iam:CreateUser", "arn:aws:iam::111122223333:user/eve"),
+        ("sts:AssumeRole", "arn:aws:iam::111122223333:role/r"),
+    ] {
+        let _ = evaluate(
+            &Request {
+                principal: &principal,
+                action,
+                resource,
+                context: &ctx,
+            },
+            &set,
+        );
+    }
+}
+
+/// The policy parser, the older diagnostics and the compiler: no input may panic, and whatever
+/// parses must compile and evaluate.
+pub fn policy_parse(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = policy_size(text);
+    for kind in [
+        DocumentKind::Identity,
+        DocumentKind::Resource,
+        DocumentKind::RoleTrust,
+    ] {
+        let diags = validate_document(text, kind);
+        match parse(text, kind) {
+            Ok(doc) if doc.statements.is_empty() => {
+                // `parse` reads stored documents and accepts an empty `Statement` list (iamd
+                // stores one for a boundary whose policy is gone); a client's is refused.
+                assert!(validate(text, kind.into()).is_err());
+                assert_eq!(
+                    diags
+                        .iter()
+                        .filter(|d| d.severity == Severity::Error)
+                        .count(),
+                    1
+                );
+            }
+            Ok(doc) => {
+                assert!(diags.iter().all(|d| d.severity == Severity::Warning));
+                evaluate_once(Arc::new(CompiledPolicy::compile(&doc, "fuzz")), kind);
+            }
+            Err(_) => assert!(!diags.is_empty()),
+        }
+    }
+}
+
+/// The policy validator ([`iamd_policy::validate`]) for every [`PolicyKind`], against
+/// [`iamd_policy::diagnose`]: a document `validate` accepts has no error in `diagnose`, one it
+/// refuses has at least one; a permissions boundary follows the managed-policy rules; what
+/// validates compiles and evaluates.
+pub fn policy_validate(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut managed_ok = None;
+    for kind in PolicyKind::ALL {
+        let result = validate(text, kind);
+        let diags = iamd_policy::diagnose(text, kind);
+        let errors = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        match &result {
+            Ok(doc) => {
+                assert_eq!(errors, 0, "{kind:?}: validate accepts, diagnose refuses");
+                evaluate_once(
+                    Arc::new(CompiledPolicy::compile(doc, "fuzz")),
+                    kind.document_kind(),
+                );
+            }
+            Err(e) => {
+                assert!(
+                    errors > 0,
+                    "{kind:?}: validate refuses ({}), diagnose finds no error",
+                    e.message
+                );
+                assert!(!e.message.is_empty());
+            }
+        }
+        match kind {
+            PolicyKind::Managed => managed_ok = Some(result.map_err(|e| e.message)),
+            PolicyKind::PermissionsBoundary => {
+                let boundary = result.map_err(|e| e.message);
+                match (&managed_ok, &boundary) {
+                    (Some(Ok(_)), Ok(_)) => {}
+                    (Some(Err(a)), Err(b)) => assert_eq!(a, b),
+                    _ => panic!("managed policy and permissions boundary disagree"),
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The operations of both models, in a stable order (the model keeps them in a hash map).
+fn operations() -> &'static [Operation] {
+    static OPS: OnceLock<Vec<Operation>> = OnceLock::new();
+    OPS.get_or_init(|| {
+        let model = Model::get();
+        let mut ops: Vec<Operation> = model.operations().cloned().collect();
+        ops.sort_by(|a, b| a.name.cmp(&b.name));
+        ops
+    })
+}
+
+/// The operation a fuzz input decodes against: the `Action` it names if that exists, else one
+/// picked by `selector`.
+fn pick_operation(action: Option<&str>, selector: u8) -> &'static Operation {
+    let ops = operations();
+    action
+        .and_then(|a| ops.iter().find(|o| o.name == a))
+        .unwrap_or(&ops[selector as usize % ops.len()])
+}
+
+/// The Query protocol on arbitrary request bodies: parse, then decode against the operation
+/// the body's `Action` names (or one picked by the body's length), and against a few fixed ones.
+/// Must never panic.
+pub fn query_decode(data: &[u8]) {
+    let Ok(params) = iamd_wire::parse_query(data) else {
+        return;
+    };
+    let model = Model::get();
+    let op = pick_operation(params.get("Action"), data.len() as u8);
+    let _ = decode_input(&model, op, &params);
+    for action in [
+        "CreateUser",
+        "TagUser",
+        "SimulateCustomPolicy",
+        "AssumeRole",
+        "LookupEvents",
+    ] {
+        if let Some(op) = model.operation(action) {
+            let _ = decode_input(&model, op, &params);
+        }
+    }
+}
+
+/// The JSON input path of the CloudTrail front end (and of any typed input): `serde_json` →
+/// [`Value::from_json`] → written out as Query parameters → [`decode_input`]. The first byte
+/// picks the operation (unless the JSON names one with `"Action"`). Must never panic.
+///
+/// `flatten` is a copy of the engine's private `crates/engine/src/validate.rs` (the engine
+/// itself needs a store and is not a pure crate); keep the two in step.
+pub fn json_input(data: &[u8]) {
+    let Some((&selector, json)) = data.split_first() else {
+        return;
+    };
+    let Ok(j) = serde_json::from_slice::<serde_json::Value>(json) else {
+        return;
+    };
+    let value = Value::from_json(&j);
+    let _ = value.to_json();
+    let action = j.get("Action").and_then(|a| a.as_str());
+    let model = Model::get();
+    let ops: Vec<&Operation> = match action {
+        Some(_) => vec![pick_operation(action, selector)],
+        // CloudTrail's operations first: they are the ones the JSON front end serves.
+        None => vec![
+            pick_operation(None, selector),
+            model
+                .operation("LookupEvents")
+                .unwrap_or_else(|| pick_operation(None, 0)),
+        ],
+    };
+    for op in ops {
+        let mut q = QueryParams::default();
+        if let Some(shape) = op.input {
+            flatten(&model, shape, &value, "", &mut q);
+        }
+        if let Ok(Params(decoded)) = decode_input(&model, op, &q) {
+            let _ = decoded.to_json();
+        }
+    }
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// A copy of `iamd_engine::validate::flatten`.
+fn flatten(model: &Model, shape: usize, v: &Value, key: &str, out: &mut QueryParams) {
+    use base64::Engine as _;
+    let s = model.shape(shape);
+    match (&s.kind, v) {
+        (ShapeKind::Structure { members, .. }, Value::Struct(fields) | Value::Map(fields)) => {
+            for (name, member_shape) in members {
+                if let Some((_, fv)) = fields.iter().find(|(n, _)| n == name) {
+                    flatten(model, *member_shape, fv, &join(key, name), out);
+                }
+            }
+        }
+        (ShapeKind::List { member, flattened }, Value::List(items)) => {
+            if items.is_empty() {
+                out.insert(key, "");
+            }
+            let item_prefix = if *flattened {
+                key.to_string()
+            } else {
+                format!("{key}.member")
+            };
+            for (i, item) in items.iter().enumerate() {
+                flatten(
+                    model,
+                    *member,
+                    item,
+                    &format!("{item_prefix}.{}", i + 1),
+                    out,
+                );
+            }
+        }
+        (ShapeKind::Map { key: k, value: vs }, Value::Map(entries) | Value::Struct(entries)) => {
+            for (i, (ek, ev)) in entries.iter().enumerate() {
+                let entry = format!("{key}.entry.{}", i + 1);
+                flatten(
+                    model,
+                    *k,
+                    &Value::Str(ek.clone()),
+                    &join(&entry, "key"),
+                    out,
+                );
+                flatten(model, *vs, ev, &join(&entry, "value"), out);
+            }
+        }
+        (ShapeKind::Timestamp, Value::Int(secs)) => {
+            if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(*secs) {
+                out.insert(key, iamd_wire::iso8601(t));
+            }
+        }
+        (ShapeKind::Timestamp, Value::Double(secs)) => {
+            let nanos = (*secs * 1e9) as i128;
+            if let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(nanos) {
+                out.insert(key, iamd_wire::iso8601(t));
+            }
+        }
+        (_, Value::Str(text)) => out.insert(key, text.clone()),
+        (_, Value::Int(i)) => out.insert(key, i.to_string()),
+        (_, Value::Double(d)) => out.insert(key, d.to_string()),
+        (_, Value::Bool(b)) => out.insert(key, b.to_string()),
+        (_, Value::Time(t)) => out.insert(key, iamd_wire::iso8601(*t)),
+        (_, Value::Blob(b)) => out.insert(key, base64::engine::general_purpose::STANDARD.encode(b)),
+        _ => {}
+    }
+}
+
+/// The secret every `sigv4_parse` input is verified with.
+pub const SIGV4_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+/// The request time of every `sigv4_parse` input: 2025-01-01T00:00:00Z.
+pub const SIGV4_TIME: u64 = 1_735_689_600;
+/// The body of every `sigv4_parse` request.
+pub const SIGV4_BODY: &[u8] = b"Action=ListUsers&Version=2010-05-08";
+
+/// SigV4 parsing and verification. The input is an `Authorization` header, a NUL byte and a
+/// query string (a presigned URL's, when the header part is empty). Must never panic; a
+/// signature that verifies must have been made with the secret.
+pub fn sigv4_parse(data: &[u8]) {
+    let split = data.iter().position(|&b| b == 0).unwrap_or(data.len());
+    let (auth, rest) = data.split_at(split);
+    let query = std::str::from_utf8(rest.get(1..).unwrap_or_default()).unwrap_or("");
+    let mut headers: Vec<(&str, &[u8])> = vec![("host", b"iam.amazonaws.com")];
+    if !auth.is_empty() {
+        headers.push(("authorization", auth));
+        headers.push(("x-amz-date", b"20250101T000000Z"));
+    }
+    let req = iamd_sigv4::RequestParts {
+        method: "POST",
+        path: "/",
+        query,
+        headers: &headers,
+        body: SIGV4_BODY,
+    };
+    if let Ok(parsed) = iamd_sigv4::parse(&req) {
+        let _ = parsed.credential_scope();
+        let _ = parsed.signed_headers().count();
+        let now = UNIX_EPOCH + Duration::from_secs(SIGV4_TIME);
+        let cache = iamd_sigv4::SigningKeyCache::new(16);
+        let good = iamd_sigv4::verify(&req, &parsed, SIGV4_SECRET, now, &cache).is_ok();
+        if good {
+            // The same request under another secret never verifies.
+            assert!(iamd_sigv4::verify(&req, &parsed, "other", now, &cache).is_err());
+        }
+    }
+}
+
+/// The key ring every `token_open` input is opened with: one fixed key, so that the seeds
+/// (sealed by `examples/seeds.rs` with the same key) open and mutations of them are tried.
+pub fn token_ring() -> iamd_token::KeyRing {
+    iamd_token::KeyRing {
+        keys: vec![iamd_token::RingKey {
+            id: 1,
+            key: [0x5a; 32],
+            created_at: 1_700_000_000,
+            retired: false,
+        }],
+    }
+}
+
+/// The time `token_open` opens at (the seeds' sessions are unexpired then).
+pub const TOKEN_NOW: i64 = 1_700_000_100;
+
+/// Opening arbitrary strings as session tokens: never a panic, and a token that opens is
+/// exactly the canonical encoding of what was sealed (no second spelling of a token opens).
+pub fn token_open(data: &[u8]) {
+    use base64::Engine as _;
+    static RING: OnceLock<iamd_token::KeyRing> = OnceLock::new();
+    let ring = RING.get_or_init(token_ring);
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = iamd_token::peek_key_id(text);
+    let _ = iamd_token::open(text, ring, TOKEN_NOW);
+    if let Ok(session) = iamd_token::open_unexpired_or_not(text, ring) {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .expect("an opened token is base64");
+        assert_eq!(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes),
+            text,
+            "a token that opens is in canonical form"
+        );
+        assert!(iamd_token::is_session_access_key_id(&session.access_key_id));
+        let _ = iamd_token::open_for(text, &session.access_key_id, ring, TOKEN_NOW);
+    }
+    // Under a ring without the key nothing opens.
+    let empty = iamd_token::KeyRing::default();
+    assert!(iamd_token::open_unexpired_or_not(text, &empty).is_err());
+}
+
+/// Runs `target` once on each file named (on stdin when none is): how the engine-less build of
+/// a target reproduces a finding.
+pub fn run_files(paths: impl Iterator<Item = std::ffi::OsString>, target: fn(&[u8])) {
+    let paths: Vec<_> = paths.collect();
+    if paths.is_empty() {
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut data).expect("stdin");
+        target(&data);
+    }
+    for p in paths {
+        eprintln!("{}", p.to_string_lossy());
+        target(&std::fs::read(&p).expect("readable input"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every seed and every kept corpus file (what fuzzing found) still runs without a panic.
+    #[test]
+    fn corpora_replay() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (name, target) in TARGETS {
+            let mut n = 0;
+            for dir in [root.join("seeds").join(name), root.join("corpus").join(name)] {
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                for entry in entries {
+                    let path = entry.unwrap().path();
+                    if path.is_file() && !path.ends_with(".gitkeep") {
+                        target(&std::fs::read(&path).unwrap());
+                        n += 1;
+                    }
+                }
+            }
+            assert!(n > 0, "{name}: empty corpus");
+        }
+    }
+}
