@@ -14,7 +14,7 @@ use iamd_policy::{
     CompiledPolicy, Context, DocumentKind, PolicyKind, PolicySet, Principal, Request, Severity,
     evaluate, parse, policy_size, validate, validate_document,
 };
-use iamd_wire::{Model, Operation, Params, QueryParams, ShapeKind, Value, decode_input};
+use iamd_wire::{Model, Operation, Params, Value, decode_input};
 
 /// Every target, by name (the names of the binaries and of the corpus folders).
 pub const TARGETS: [(&str, fn(&[u8])); 6] = [
@@ -187,12 +187,9 @@ pub fn query_decode(data: &[u8]) {
     }
 }
 
-/// The JSON input path of the CloudTrail front end (and of any typed input): `serde_json` →
-/// [`Value::from_json`] → written out as Query parameters → [`decode_input`]. The first byte
+/// The JSON input path of the CloudTrail front end and the authorization API (and of any typed
+/// input): `serde_json` → [`Value::from_json`] → [`iamd_wire::decode_typed`]. The first byte
 /// picks the operation (unless the JSON names one with `"Action"`). Must never panic.
-///
-/// `flatten` is a copy of the engine's private `crates/engine/src/validate.rs` (the engine
-/// itself needs a store and is not a pure crate); keep the two in step.
 pub fn json_input(data: &[u8]) {
     let Some((&selector, json)) = data.split_first() else {
         return;
@@ -215,88 +212,12 @@ pub fn json_input(data: &[u8]) {
         ],
     };
     for op in ops {
-        let mut q = QueryParams::default();
-        if let Some(shape) = op.input {
-            flatten(&model, shape, &value, "", &mut q);
-        }
-        if let Ok(Params(decoded)) = decode_input(&model, op, &q) {
+        if let Ok(Params(decoded)) = iamd_wire::decode_typed(&model, op, &Params(value.clone())) {
             let _ = decoded.to_json();
         }
     }
 }
 
-fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}.{name}")
-    }
-}
-
-/// A copy of `iamd_engine::validate::flatten`.
-fn flatten(model: &Model, shape: usize, v: &Value, key: &str, out: &mut QueryParams) {
-    use base64::Engine as _;
-    let s = model.shape(shape);
-    match (&s.kind, v) {
-        (ShapeKind::Structure { members, .. }, Value::Struct(fields) | Value::Map(fields)) => {
-            for (name, member_shape) in members {
-                if let Some((_, fv)) = fields.iter().find(|(n, _)| n == name) {
-                    flatten(model, *member_shape, fv, &join(key, name), out);
-                }
-            }
-        }
-        (ShapeKind::List { member, flattened }, Value::List(items)) => {
-            if items.is_empty() {
-                out.insert(key, "");
-            }
-            let item_prefix = if *flattened {
-                key.to_string()
-            } else {
-                format!("{key}.member")
-            };
-            for (i, item) in items.iter().enumerate() {
-                flatten(
-                    model,
-                    *member,
-                    item,
-                    &format!("{item_prefix}.{}", i + 1),
-                    out,
-                );
-            }
-        }
-        (ShapeKind::Map { key: k, value: vs }, Value::Map(entries) | Value::Struct(entries)) => {
-            for (i, (ek, ev)) in entries.iter().enumerate() {
-                let entry = format!("{key}.entry.{}", i + 1);
-                flatten(
-                    model,
-                    *k,
-                    &Value::Str(ek.clone()),
-                    &join(&entry, "key"),
-                    out,
-                );
-                flatten(model, *vs, ev, &join(&entry, "value"), out);
-            }
-        }
-        (ShapeKind::Timestamp, Value::Int(secs)) => {
-            if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(*secs) {
-                out.insert(key, iamd_wire::iso8601(t));
-            }
-        }
-        (ShapeKind::Timestamp, Value::Double(secs)) => {
-            let nanos = (*secs * 1e9) as i128;
-            if let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(nanos) {
-                out.insert(key, iamd_wire::iso8601(t));
-            }
-        }
-        (_, Value::Str(text)) => out.insert(key, text.clone()),
-        (_, Value::Int(i)) => out.insert(key, i.to_string()),
-        (_, Value::Double(d)) => out.insert(key, d.to_string()),
-        (_, Value::Bool(b)) => out.insert(key, b.to_string()),
-        (_, Value::Time(t)) => out.insert(key, iamd_wire::iso8601(*t)),
-        (_, Value::Blob(b)) => out.insert(key, base64::engine::general_purpose::STANDARD.encode(b)),
-        _ => {}
-    }
-}
 
 /// The secret every `sigv4_parse` input is verified with.
 pub const SIGV4_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

@@ -252,7 +252,7 @@ impl Engine {
                 iamd_wire::decode_input(&self.model, op, &q).map_err(IamError::from)
             }
             (_, Input::Typed(p)) => {
-                crate::validate::typed(&self.model, op, &p).map_err(IamError::from)
+                iamd_wire::decode_typed(&self.model, op, &p).map_err(IamError::from)
             }
         };
         let params = match validated {

@@ -23,7 +23,6 @@ mod instance;
 pub mod last_used;
 pub mod metrics;
 pub mod table;
-mod validate;
 mod web_identity;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -10,6 +10,7 @@ mod encode;
 mod error;
 mod model;
 mod query;
+mod typed;
 mod value;
 
 pub use decode::decode_input;
@@ -17,4 +18,5 @@ pub use encode::{encode_error, encode_result, iso8601};
 pub use error::ApiError;
 pub use model::{Model, Operation, Service, Shape, ShapeKind};
 pub use query::{QueryParams, parse_query};
+pub use typed::decode_typed;
 pub use value::{Params, Value};

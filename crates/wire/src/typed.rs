@@ -4,14 +4,17 @@
 
 use base64::Engine as _;
 
-use iamd_wire::{ApiError, Model, Operation, Params, QueryParams, ShapeKind, Value};
+use crate::model::{Model, Operation, ShapeKind};
+use crate::{ApiError, Params, QueryParams, Value, decode_input, iso8601};
 
-pub fn typed(model: &Model, op: &Operation, input: &Params) -> Result<Params, ApiError> {
+/// Decodes and validates a typed input for `op`, with the Query decoder's rules and messages.
+/// Timestamps may be given as epoch seconds (the JSON protocols' form).
+pub fn decode_typed(model: &Model, op: &Operation, input: &Params) -> Result<Params, ApiError> {
     let mut q = QueryParams::default();
     if let Some(shape) = op.input {
         flatten(model, shape, &input.0, "", &mut q);
     }
-    iamd_wire::decode_input(model, op, &q)
+    decode_input(model, op, &q)
 }
 
 fn join(prefix: &str, name: &str) -> String {
@@ -66,20 +69,20 @@ fn flatten(model: &Model, shape: usize, v: &Value, key: &str, out: &mut QueryPar
         }
         (ShapeKind::Timestamp, Value::Int(secs)) => {
             if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(*secs) {
-                out.insert(key, iamd_wire::iso8601(t));
+                out.insert(key, iso8601(t));
             }
         }
         (ShapeKind::Timestamp, Value::Double(secs)) => {
             let nanos = (*secs * 1e9) as i128;
             if let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(nanos) {
-                out.insert(key, iamd_wire::iso8601(t));
+                out.insert(key, iso8601(t));
             }
         }
         (_, Value::Str(text)) => out.insert(key, text.clone()),
         (_, Value::Int(i)) => out.insert(key, i.to_string()),
         (_, Value::Double(d)) => out.insert(key, d.to_string()),
         (_, Value::Bool(b)) => out.insert(key, b.to_string()),
-        (_, Value::Time(t)) => out.insert(key, iamd_wire::iso8601(*t)),
+        (_, Value::Time(t)) => out.insert(key, iso8601(*t)),
         (_, Value::Blob(b)) => out.insert(key, base64::engine::general_purpose::STANDARD.encode(b)),
         // A value of the wrong kind (a list where a string belongs): written as nothing, so the
         // decoder reports the member as missing or leaves it out.
@@ -102,7 +105,7 @@ mod tests {
             "Tags",
             Value::List(vec![Value::object().with("Key", "team").with("Value", "a")]),
         ));
-        let p = typed(&model, &op("CreateUser"), &input).unwrap();
+        let p = decode_typed(&model, &op("CreateUser"), &input).unwrap();
         assert_eq!(p.str("UserName"), Some("alice"));
         assert_eq!(p.list("Tags").map(|t| t.len()), Some(1));
     }
@@ -111,7 +114,7 @@ mod tests {
     fn typed_errors_read_as_query_errors() {
         let model = Model::get();
         let bad = Params(Value::object().with("UserName", "a b"));
-        let e = typed(&model, &op("CreateUser"), &bad).unwrap_err();
+        let e = decode_typed(&model, &op("CreateUser"), &bad).unwrap_err();
         assert_eq!(e.code, "ValidationError");
         assert!(
             e.message
@@ -119,7 +122,7 @@ mod tests {
             "{}",
             e.message
         );
-        let missing = typed(&model, &op("CreateUser"), &Params::empty()).unwrap_err();
+        let missing = decode_typed(&model, &op("CreateUser"), &Params::empty()).unwrap_err();
         assert!(
             missing.message.contains("Member must not be null"),
             "{}",
@@ -131,7 +134,7 @@ mod tests {
     fn json_timestamps_and_numbers_are_accepted() {
         let model = Model::get();
         let j = serde_json::json!({"StartTime": 1700000000, "MaxResults": 5});
-        let p = typed(&model, &op("LookupEvents"), &Params(Value::from_json(&j))).unwrap();
+        let p = decode_typed(&model, &op("LookupEvents"), &Params(Value::from_json(&j))).unwrap();
         assert_eq!(p.int("MaxResults"), Some(5));
         assert!(matches!(p.get("StartTime"), Some(Value::Time(_))));
     }
