@@ -609,9 +609,25 @@ pub(crate) static CLOUDTRAIL_OPS: &[OpAuth] = &[OpAuth {
 
 /// iamd's own `Authorize` (`POST /_iamd/authorize`): a service asking for a decision needs
 /// `iamd:Authorize`, so a stolen request cannot be replayed through it.
-pub(crate) static IAMD_OPS: &[OpAuth] = &[OpAuth {
-    operation: "Authorize",
-    service: "iamd",
-    enforcement: Enforcement::Identity,
-    checks: &[on("iamd:Authorize", ANY, NONE)],
-}];
+/// `ListSessionRevocations` and `RevokeSessions` (iamd's early revocation of temporary
+/// credentials) need `iamd:ListSessionRevocations` and `iamd:RevokeSessions`.
+pub(crate) static IAMD_OPS: &[OpAuth] = &[
+    OpAuth {
+        operation: "Authorize",
+        service: "iamd",
+        enforcement: Enforcement::Identity,
+        checks: &[on("iamd:Authorize", ANY, NONE)],
+    },
+    OpAuth {
+        operation: "ListSessionRevocations",
+        service: "iamd",
+        enforcement: Enforcement::Identity,
+        checks: &[on("iamd:ListSessionRevocations", ANY, NONE)],
+    },
+    OpAuth {
+        operation: "RevokeSessions",
+        service: "iamd",
+        enforcement: Enforcement::Identity,
+        checks: &[on("iamd:RevokeSessions", ANY, NONE)],
+    },
+];

@@ -28,6 +28,8 @@ pub enum FrontEnd {
     Authorize,
     /// A metadata agent asking for an instance profile's role credentials.
     Instance,
+    /// The `iamd` command on the server's store, acting as an account's root.
+    Cli,
 }
 
 impl FrontEnd {
@@ -38,6 +40,7 @@ impl FrontEnd {
             FrontEnd::Console => "console",
             FrontEnd::Authorize => "authorize",
             FrontEnd::Instance => "instance",
+            FrontEnd::Cli => "cli",
         }
     }
 }

@@ -43,6 +43,8 @@ impl Engine {
         self: &Arc<Engine>,
         key_id: &str,
     ) -> Result<Option<Arc<Credential>>, IamError> {
+        // Commits by other processes are noticed (and announced) by the generation check.
+        let _ = self.store.generation();
         if let Some(hit) = self.credentials.get(&key_id.to_string()) {
             self.metrics.cache_lookup("credentials", true);
             return Ok(hit);

@@ -22,6 +22,7 @@ mod dev;
 mod instance;
 pub mod last_used;
 pub mod metrics;
+mod revocation;
 pub mod table;
 mod web_identity;
 
@@ -52,6 +53,8 @@ pub struct Engine {
     pub(crate) aws_compiled: authorize::AwsCompiled,
     /// Entities' paths and tags as authorization resolves resources (`None`: no such entity).
     pub(crate) resources: cache::DepCache<String, Option<Arc<iamd_iam::authz::ResourceInfo>>>,
+    /// Each account's session revocations.
+    pub(crate) revocations: cache::DepCache<String, Arc<Vec<revocation::Revocation>>>,
     /// Session tokens already opened, by token.
     pub(crate) sessions: RwLock<std::collections::HashMap<Box<str>, Principal>>,
     pub last_used: last_used::LastUsedRecorder,
@@ -100,6 +103,7 @@ impl Engine {
             aws_compiled: authorize::AwsCompiled::default(),
             resources: cache::DepCache::default(),
             sessions: RwLock::default(),
+            revocations: cache::DepCache::default(),
             last_used: last_used::LastUsedRecorder::default(),
             oidc,
             audit,
@@ -124,6 +128,7 @@ impl Engine {
         let creds = self.credentials.invalidate(c);
         let sets = self.policies.invalidate(c);
         let resources = self.resources.invalidate(c);
+        self.revocations.invalidate(c);
         self.metrics.cache_invalidated("resources", resources);
         self.metrics.cache_invalidated("credentials", creds);
         self.metrics.cache_invalidated("policies", sets);

@@ -91,6 +91,11 @@ static HANDLERS: &[(&str, Handler)] = {
         ("AssumeRoleForInstance", Handler::InstanceCredentials),
         ("LookupEvents", Read(lookup_events)),
         ("Authorize", Handler::Authorize),
+        ("RevokeSessions", Write(crate::revocation::revoke_sessions)),
+        (
+            "ListSessionRevocations",
+            Read(crate::revocation::list_session_revocations),
+        ),
         ("GetCallerIdentity", Caller(iamd_sts::get_caller_identity)),
         ("CreateUser", Write(users::create_user)),
         ("GetUser", Read(users::get_user)),
@@ -484,7 +489,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("{} has no authorization", op.name));
             assert_eq!(auth.service, op.service.name(), "{}", op.name);
         }
-        assert_eq!(n, 189);
+        assert_eq!(n, 191);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod agent_cmd;
 mod audit_cmd;
 mod policy_cmd;
 mod serve;
+mod sessions_cmd;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,9 @@ enum Command {
     /// The audit trail: verify its chains, export or tail its events.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Revoke temporary credentials early, or list the revocations.
+    #[command(subcommand)]
+    Sessions(sessions_cmd::SessionsCommand),
     /// The policy engine, offline.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
         Command::Account(cmd) => account_cmd::run(cmd).map(|()| true),
         Command::Keyring(cmd) => account_cmd::run_keyring(cmd).map(|()| true),
         Command::Audit(cmd) => audit_cmd::run(cmd),
+        Command::Sessions(cmd) => sessions_cmd::run(cmd),
         Command::Agent(args) => {
             serve::init_logging(serve::LogFormat::Text);
             agent_cmd::run(args).map(|()| true)

@@ -70,6 +70,13 @@ pub async fn authenticate_with(
             .unwrap_or_default();
         iamd_sigv4::verify_with(req, &auth, secret, now, Some(&state.signing_keys), opts)
             .map_err(|e| auth_error(&e))?;
+        // Revoked early (`RevokeSessions`): refused like a token the server does not know.
+        if engine.session_revoked(&principal).await.map_err(|e| {
+            tracing::error!(error = %e, "revocation lookup failed");
+            e.to_api()
+        })? {
+            return Err(invalid_token());
+        }
         return Ok(Some(principal));
     }
     let cred = engine.credential(&key_id).await.map_err(|e| {

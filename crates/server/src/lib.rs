@@ -2,7 +2,8 @@
 //! - the IAM and STS Query API on `/` (`query`);
 //! - CloudTrail's `LookupEvents` (JSON 1.1) on the same endpoint (`cloudtrail`);
 //! - role credentials for metadata agents on `/_iamd/ec2-credentials`;
-//! - the authorization API for other services on `/_iamd/authorize` (`authorize_api`);
+//! - the authorization API for other services on `/_iamd/authorize` (`authorize_api`), and
+//!   early revocation of temporary credentials on `/_iamd/revoke-sessions` (`iamd_api`);
 //! - `/metrics` (Prometheus) and `/healthz`.
 //!
 //! Each front end decodes, authenticates its caller (`authenticate`), hands the engine a call,
@@ -13,6 +14,7 @@ mod authenticate;
 mod authorize_api;
 mod cloudtrail;
 mod dev;
+mod iamd_api;
 mod query;
 mod request;
 mod respond;
@@ -106,6 +108,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/_iamd/authorize",
             axum::routing::post(authorize_api::handle),
+        )
+        .route(
+            "/_iamd/revoke-sessions",
+            axum::routing::post(iamd_api::revoke_sessions),
+        )
+        .route(
+            "/_iamd/list-session-revocations",
+            axum::routing::post(iamd_api::list_session_revocations),
         );
     let dev = state.config().dev;
     if dev {
