@@ -45,6 +45,12 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A transaction-control statement (`BEGIN`, `COMMIT`, …), prepared once per connection rather
+/// than parsed on every request.
+fn control(conn: &Connection, sql: &str) -> Result<(), rusqlite::Error> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock cannot leave a SQLite connection inconsistent (SQLite
     // rolls back an open transaction on the next BEGIN), so a poisoned lock is still usable.
@@ -239,13 +245,13 @@ impl Store for SqliteStore {
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let conn = self.reader();
-        conn.execute_batch("BEGIN")?;
+        control(&conn, "BEGIN")?;
         let r = f(&mut SqliteTx {
             conn: &conn,
             touched: Touched::default(),
         });
         // Nothing to keep from a read: end the snapshot either way.
-        let end = conn.execute_batch("ROLLBACK");
+        let end = control(&conn, "ROLLBACK");
         r?;
         end?;
         Ok(())
@@ -256,15 +262,15 @@ impl Store for SqliteStore {
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let conn = lock(&self.writer);
-        conn.execute_batch("BEGIN IMMEDIATE")?;
+        control(&conn, "BEGIN IMMEDIATE")?;
         let mut tx = SqliteTx {
             conn: &conn,
             touched: Touched::default(),
         };
         match f(&mut tx) {
             Ok(()) => {
-                if let Err(e) = conn.execute_batch("COMMIT") {
-                    let _ = conn.execute_batch("ROLLBACK");
+                if let Err(e) = control(&conn, "COMMIT") {
+                    let _ = control(&conn, "ROLLBACK");
                     return Err(e.into());
                 }
                 let touched = std::mem::take(&mut tx.touched.0);
@@ -276,7 +282,7 @@ impl Store for SqliteStore {
                 Ok(())
             }
             Err(e) => {
-                conn.execute_batch("ROLLBACK")?;
+                control(&conn, "ROLLBACK")?;
                 Err(e)
             }
         }
