@@ -16,11 +16,11 @@ use serde_json::Value as J;
 
 use iamd_engine::{Call, FrontEnd, Input};
 use iamd_sigv4::{RequestParts, VerifyOptions};
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{Params, Value};
 
+use crate::AppState;
 use crate::authenticate::authenticate_with;
-use crate::cloudtrail::{error_response, json_response, to_json};
-use crate::{AppState, request, respond};
+use crate::json_api::{self, error_response, json_response, to_json};
 
 /// The forwarded request's parts, owned.
 struct Forwarded {
@@ -57,44 +57,16 @@ fn forwarded(j: &J) -> Option<Forwarded> {
 }
 
 pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    let request_id = respond::new_request_id();
-    let (http, body) = request.into_parts();
-    let engine = &state.engine;
-    let body = match request::body(body, engine.config.max_body_bytes).await {
-        Ok(b) => b,
-        Err(e) => return error_response(&e, &request_id),
-    };
-    // The calling service.
-    let headers = request::header_list(&http);
-    let parts = RequestParts {
-        method: http.method.as_str(),
-        path: http.uri.path(),
-        query: http.uri.query().unwrap_or(""),
-        headers: &headers,
-        body: &body,
-    };
     let any_service = VerifyOptions {
         services: &[],
         ..VerifyOptions::IAM_STS
     };
-    let now = SystemTime::now();
-    let caller = match authenticate_with(&state, &parts, &any_service, false, now).await {
-        Ok(c) => c,
-        Err(e) => return error_response(&e, &request_id),
-    };
-    let json: J = match serde_json::from_slice(&body) {
-        Ok(j @ J::Object(_)) => j,
-        _ => {
-            let e = ApiError::new(
-                "SerializationException",
-                400,
-                "The request body is not a JSON object.",
-            );
-            return error_response(&e, &request_id);
-        }
+    let r = match json_api::read(&state, request, &any_service, FrontEnd::Authorize).await {
+        Ok(r) => r,
+        Err(answer) => return answer,
     };
     // The principal the decision is about: whoever signed the forwarded request.
-    let subject = match forwarded(&json) {
+    let subject = match forwarded(&r.json) {
         None => None,
         Some(f) => {
             let hs: Vec<(&str, &[u8])> = f
@@ -114,32 +86,30 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
                 trust_declared_payload_hash: true,
                 ..VerifyOptions::IAM_STS
             };
-            match authenticate_with(&state, &fparts, &forwarded_opts, false, now).await {
+            match authenticate_with(&state, &fparts, &forwarded_opts, false, SystemTime::now())
+                .await
+            {
                 Ok(p) => p,
-                Err(e) => return error_response(&e, &request_id),
+                Err(e) => return error_response(&e, &r.request_id),
             }
         }
     };
-    let mut facts = request::facts(&http, &request_id, FrontEnd::Authorize);
-    facts.region = iamd_sigv4::parse(&parts)
-        .ok()
-        .map(|a| a.region().to_string());
     let call = Call {
-        caller,
+        caller: r.caller,
         operation: "Authorize".to_string(),
         subject,
-        input: Input::Typed(Params(Value::from_json(&json))),
-        facts,
+        input: Input::Typed(Params(Value::from_json(&r.json))),
+        facts: r.facts,
     };
-    let answer = engine.call_detailed(call).await;
+    let answer = state.engine.call_detailed(call).await;
     match answer.result {
         Ok(v) => {
             let mut out = to_json(&v);
             if let (J::Object(m), Some(id)) = (&mut out, answer.event_id) {
                 m.insert("EventId".into(), J::String(id));
             }
-            json_response(200, out, &request_id)
+            json_response(200, out, &r.request_id)
         }
-        Err(e) => error_response(&e.to_api(), &request_id),
+        Err(e) => error_response(&e.to_api(), &r.request_id),
     }
 }

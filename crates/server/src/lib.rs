@@ -15,6 +15,7 @@ mod authorize_api;
 mod cloudtrail;
 mod dev;
 mod iamd_api;
+mod json_api;
 mod query;
 mod request;
 mod respond;
