@@ -2,10 +2,11 @@
 #![cfg_attr(feature = "libfuzzer", no_main)]
 
 #[cfg(feature = "libfuzzer")]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| iamd_fuzz::sigv4_parse(data));
+libfuzzer_sys::fuzz_target!(init: iamd_fuzz::init(), |data: &[u8]| iamd_fuzz::sigv4_parse(data));
 
 #[cfg(all(feature = "afl", not(feature = "libfuzzer")))]
 fn main() {
+    iamd_fuzz::init();
     afl::fuzz!(|data: &[u8]| iamd_fuzz::sigv4_parse(data));
 }
 
