@@ -7,7 +7,7 @@
 //! next request, and unrelated writes leave the cache alone.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use time::OffsetDateTime;
 
@@ -22,6 +22,7 @@ use iamd_wire::{ApiError, Operation, Params};
 use crate::Engine;
 use crate::RequestFacts;
 use crate::cache::Recording;
+use crate::memo::DecisionMemo;
 use crate::table::Entry;
 
 /// The outcome of authorizing one call.
@@ -88,10 +89,23 @@ pub(crate) fn statements_of(r: &iamd_policy::EvalResult) -> Vec<String> {
         .collect()
 }
 
-/// A principal's policies, compiled.
+/// A principal's policies, compiled, with what is built once per principal: its own condition
+/// keys and its remembered decisions.
 pub struct CompiledSet {
     pub set: PolicySet,
     pub principal_tags: Vec<Tag>,
+    pub memo: DecisionMemo,
+    caller_keys: OnceLock<Arc<Context>>,
+}
+
+impl CompiledSet {
+    /// The caller's own condition keys (see [`caller_context`]). A set is cached per
+    /// principal (a session's per access key), so they are the same for every request.
+    pub fn caller_keys(&self, caller: &Principal) -> Arc<Context> {
+        self.caller_keys
+            .get_or_init(|| Arc::new(caller_context(caller, &self.principal_tags)))
+            .clone()
+    }
 }
 
 /// AWS managed policies, compiled once per process and shared by every principal's set: their
@@ -162,14 +176,17 @@ pub fn compile(sources: PolicySources, aws: &AwsCompiled) -> CompiledSet {
             )
         })
     });
+    let set = PolicySet {
+        identity,
+        permissions_boundary,
+        session,
+        ..PolicySet::default()
+    };
     CompiledSet {
-        set: PolicySet {
-            identity,
-            permissions_boundary,
-            session,
-            ..PolicySet::default()
-        },
+        memo: DecisionMemo::for_set(&set),
+        set,
         principal_tags: sources.principal_tags,
+        caller_keys: OnceLock::new(),
     }
 }
 
@@ -234,6 +251,12 @@ pub fn global_context(
     facts: &RequestFacts,
     now: OffsetDateTime,
 ) -> Context {
+    request_context(Arc::new(caller_context(caller, tags)), caller, facts, now)
+}
+
+/// The condition keys that describe the caller: its identity, its tags and its session. They
+/// do not change from one of its requests to the next.
+pub fn caller_context(caller: &Principal, tags: &[Tag]) -> Context {
     let mut c = Context::new();
     if let PrincipalKind::User { name, .. } = &caller.kind {
         c.insert_str("aws:username", name);
@@ -259,12 +282,6 @@ pub fn global_context(
             "aws:MultiFactorAuthPresent",
             ContextValue::single(Scalar::Bool(s.mfa_authenticated)),
         );
-        if let Some(age) = s.mfa_age(now.unix_timestamp()) {
-            c.insert(
-                "aws:MultiFactorAuthAge",
-                ContextValue::single(Scalar::Number(age as f64)),
-            );
-        }
         c.insert(
             "aws:TokenIssueTime",
             ContextValue::single(Scalar::Date(i128::from(s.issued_at) * 1_000_000_000)),
@@ -274,16 +291,35 @@ pub fn global_context(
         }
         if let iamd_token::SessionPrincipal::AssumedRole {
             federated_provider: Some(fp),
-            role_arn,
             ..
         } = &s.principal
         {
             c.insert_str("aws:FederatedProvider", fp);
-            let _ = role_arn;
         }
     }
     for t in tags {
         c.insert_str(&format!("aws:PrincipalTag/{}", t.key), &t.value);
+    }
+    c
+}
+
+/// The condition keys of one request, over the caller's.
+pub(crate) fn request_context(
+    caller_keys: Arc<Context>,
+    caller: &Principal,
+    facts: &RequestFacts,
+    now: OffsetDateTime,
+) -> Context {
+    let mut c = Context::over(caller_keys);
+    if let Some(age) = caller
+        .session
+        .as_ref()
+        .and_then(|s| s.mfa_age(now.unix_timestamp()))
+    {
+        c.insert(
+            "aws:MultiFactorAuthAge",
+            ContextValue::single(Scalar::Number(age as f64)),
+        );
     }
     if let Some(ip) = facts.source_ip {
         c.insert("aws:SourceIp", ContextValue::single(Scalar::Ip(ip)));
@@ -422,12 +458,12 @@ fn resolve(
 }
 
 fn check_context(
-    base: &Context,
+    base: &Arc<Context>,
     check: &ActionCheck,
     params: &Params,
     resource: &Resolved,
 ) -> Context {
-    let mut c = base.clone();
+    let mut c = Context::over(base.clone());
     for (k, values) in check.request_keys(params) {
         let refs: Vec<&str> = values.iter().map(String::as_str).collect();
         if refs.len() == 1 {
@@ -512,7 +548,7 @@ pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict,
         _ => None,
     };
     let principal = engine_principal(caller);
-    let mut base = global_context(caller, &compiled.principal_tags, facts, now);
+    let mut base = request_context(compiled.caller_keys(caller), caller, facts, now);
     if let (Some(serial), Some(code)) = (params.str("SerialNumber"), params.str("TokenCode")) {
         // An MFA code in an STS request counts for this request's conditions (a trust policy's
         // aws:MultiFactorAuthPresent); the operation then uses the code up.
@@ -535,6 +571,7 @@ pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict,
             ContextValue::single(Scalar::Number(0.0)),
         );
     }
+    let base = Arc::new(base);
     let mut statements = Vec::new();
     let res = ResourceCache {
         engine,
@@ -557,12 +594,21 @@ pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict,
             resource: &resource.arn,
             context: &context,
         };
-        let result = match (
-            &trust,
-            check.action.eq_ignore_ascii_case("sts:AssumeRole")
-                || check.action.to_ascii_lowercase().starts_with("sts:"),
-        ) {
-            (Some((policy, owner)), true) if resource.arn.contains(":role/") => {
+        let by_trust = trust.is_some()
+            && resource.arn.contains(":role/")
+            && check.action.to_ascii_lowercase().starts_with("sts:");
+        let memo_key = match by_trust {
+            true => None,
+            false => compiled.memo.key(check.action, &resource.arn, &context),
+        };
+        if let Some(hit) = memo_key.as_deref().and_then(|k| compiled.memo.get(k))
+            && hit.decision == iamd_policy::Decision::Allowed
+        {
+            statements.extend(hit.statements.iter().cloned());
+            continue;
+        }
+        let result = match &trust {
+            Some((policy, owner)) if by_trust => {
                 let mut set = compiled.set.clone();
                 set.resource = Some(policy.clone());
                 set.resource_owner = Some(owner.clone());
@@ -577,6 +623,11 @@ pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict,
             }
             _ => iamd_policy::evaluate(&request, &compiled.set),
         };
+        if let Some(k) = memo_key {
+            compiled
+                .memo
+                .insert(k, result.decision, statements_of(&result));
+        }
         // With the password policy's AllowUsersToChangePassword, every IAM user may change
         // their own password, whatever their policies say (unless a policy explicitly denies).
         let password_self_service = op.name == "ChangePassword"
@@ -754,7 +805,7 @@ pub fn pass_role(
     }
     let compiled = policy_set(engine, tx, caller, a.policy_epoch)?;
     let principal = engine_principal(caller);
-    let mut context = global_context(caller, &compiled.principal_tags, a.facts, a.now);
+    let mut context = request_context(compiled.caller_keys(caller), caller, a.facts, a.now);
     context.insert_str("iam:PassedToService", service);
     let request = iamd_policy::Request {
         principal: &principal,

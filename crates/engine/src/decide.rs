@@ -11,7 +11,7 @@ use iamd_store::Tx;
 use iamd_wire::{ApiError, Params, Value};
 
 use crate::authorize::{
-    decision_name, engine_principal, global_context, policy_set, statements_of,
+    decision_name, engine_principal, global_context, policy_set, request_context, statements_of,
 };
 use crate::{Engine, RequestFacts};
 
@@ -108,8 +108,12 @@ pub fn decide(
         .as_ref()
         .map(|c| c.principal_tags.clone())
         .unwrap_or_default();
-    let mut base = global_context(subject, &tags, facts, now);
+    let mut base = match &compiled {
+        Some(c) => request_context(c.caller_keys(subject), subject, facts, now),
+        None => global_context(subject, &tags, facts, now),
+    };
     add_context(&mut base, p.get("Context"));
+    let base = Arc::new(base);
     let principal = engine_principal(subject);
     let checks = p.list("Checks").unwrap_or_default();
     if checks.is_empty() {
@@ -128,7 +132,7 @@ pub fn decide(
             .get("Resource")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let mut context = base.clone();
+        let mut context = Context::over(base.clone());
         add_context(&mut context, check.get("Context"));
         let request = iamd_policy::Request {
             principal: &principal,
@@ -153,6 +157,21 @@ pub fn decide(
                         (decision_name(r.decision), statements_of(&r))
                     }
                     _ => ("Allow", vec!["root".to_string()]),
+                }
+            }
+            // Without a resource policy, the principal's remembered decisions apply.
+            Some(c) if resource_policy.is_none() => {
+                let key = c.memo.key(action, resource, &context);
+                match key.as_deref().and_then(|k| c.memo.get(k)) {
+                    Some(hit) => (decision_name(hit.decision), hit.statements.to_vec()),
+                    None => {
+                        let r = iamd_policy::evaluate(&request, &c.set);
+                        let statements = statements_of(&r);
+                        if let Some(k) = key {
+                            c.memo.insert(k, r.decision, statements.clone());
+                        }
+                        (decision_name(r.decision), statements)
+                    }
                 }
             }
             Some(c) => {

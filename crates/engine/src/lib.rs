@@ -21,6 +21,7 @@ mod decide;
 mod dev;
 mod instance;
 pub mod last_used;
+mod memo;
 pub mod metrics;
 mod revocation;
 pub mod table;

@@ -303,6 +303,72 @@ fn every_call_is_audited_with_secrets_redacted_and_the_chain_verifies() {
     assert!(verified.unwrap() >= 6);
 }
 
+/// Remembered decisions never outlive what they depend on: the request's condition keys, the
+/// caller's policies, or the clock.
+#[test]
+fn remembered_decisions_follow_the_request_the_policy_and_the_clock() {
+    let w = world();
+    let alice = w.user("alice");
+    let from = |ip: &str| {
+        let mut f = RequestFacts::new("req-ip", FrontEnd::Api);
+        f.source_ip = Some(ip.parse().unwrap());
+        f
+    };
+    let get_user = |facts: RequestFacts| {
+        let call = Call {
+            caller: Some(alice.clone()),
+            subject: None,
+            operation: "GetUser".to_string(),
+            input: Input::Typed(Params(Value::from_json(&json!({"UserName": "alice"})))),
+            facts,
+        };
+        match w.engine.call_blocking(call).result {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.to_api().code,
+        }
+    };
+    let only_from_ten = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+        "Action":"iam:GetUser","Resource":"*",
+        "Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#;
+    w.ok(
+        &w.root,
+        "PutUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "p", "PolicyDocument": only_from_ten}),
+    );
+    for _ in 0..2 {
+        assert_eq!(get_user(from("10.1.2.3")), "ok");
+        assert_eq!(get_user(from("192.0.2.1")), "AccessDenied");
+    }
+    // A changed policy holds on the next request, whatever was remembered.
+    w.ok(
+        &w.root,
+        "PutUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "p",
+               "PolicyDocument": only_from_ten.replace("IpAddress", "NotIpAddress")}),
+    );
+    assert_eq!(get_user(from("10.1.2.3")), "AccessDenied");
+    assert_eq!(get_user(from("192.0.2.1")), "ok");
+    // A policy that reads the clock is evaluated every time.
+    let expires = |t: time::OffsetDateTime| {
+        let at = t
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:GetUser",
+            "Resource":"*","Condition":{{"DateLessThan":{{"aws:CurrentTime":"{at}"}}}}}}]}}"#
+        )
+    };
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::milliseconds(1500);
+    w.ok(
+        &w.root,
+        "PutUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "p", "PolicyDocument": expires(soon)}),
+    );
+    assert_eq!(get_user(from("10.1.2.3")), "ok");
+    std::thread::sleep(std::time::Duration::from_millis(1600));
+    assert_eq!(get_user(from("10.1.2.3")), "AccessDenied");
+}
+
 #[test]
 fn lookup_events_pages_newest_first() {
     let w = world();

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// One typed context value.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,16 +82,29 @@ impl ContextValue {
 }
 
 /// Condition keys of one request. Key names are compared case-insensitively.
+///
+/// A context may sit over a shared parent ([`Context::over`]): its own keys hide the parent's
+/// keys of the same name. A caller's keys are then built once and shared by its requests, and a
+/// request's keys by its checks, instead of being copied for each.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
     /// (lowercase name, name as given, value)
     entries: Vec<(Box<str>, Box<str>, ContextValue)>,
+    parent: Option<Arc<Context>>,
 }
 
 impl Context {
     /// An empty context.
     pub fn new() -> Context {
         Context::default()
+    }
+
+    /// An empty context over `parent`: lookups fall through to it; inserts stay here.
+    pub fn over(parent: Arc<Context>) -> Context {
+        Context {
+            entries: Vec::new(),
+            parent: Some(parent),
+        }
     }
 
     /// Sets a key (replacing any value under the same case-insensitive name).
@@ -120,15 +134,18 @@ impl Context {
 
     /// Looks a key up (any case).
     pub fn get(&self, name: &str) -> Option<&ContextValue> {
-        self.entries
-            .iter()
-            .find(|e| e.0.eq_ignore_ascii_case(name))
-            .map(|e| &e.2)
+        match self.entries.iter().find(|e| e.0.eq_ignore_ascii_case(name)) {
+            Some(e) => Some(&e.2),
+            None => self.parent.as_deref()?.get(name),
+        }
     }
 
     /// Looks up a key already in lowercase.
     pub(crate) fn get_lower(&self, lower: &str) -> Option<&ContextValue> {
-        self.entries.iter().find(|e| *e.0 == *lower).map(|e| &e.2)
+        match self.entries.iter().find(|e| *e.0 == *lower) {
+            Some(e) => Some(&e.2),
+            None => self.parent.as_deref()?.get_lower(lower),
+        }
     }
 
     /// True when the key exists with at least one value.
@@ -136,9 +153,21 @@ impl Context {
         self.get(name).is_some_and(|v| !v.values.is_empty())
     }
 
-    /// Iterates (name as given, value).
+    /// Iterates (name as given, value), this context's keys first, then each parent's keys
+    /// that no nearer context hides.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.iter().map(|e| (&*e.1, &e.2))
+        let mut layers = vec![self];
+        while let Some(p) = layers.last().and_then(|c| c.parent.as_deref()) {
+            layers.push(p);
+        }
+        let all = layers.clone();
+        layers.into_iter().enumerate().flat_map(move |(i, layer)| {
+            let nearer = all[..i].to_vec();
+            layer.entries.iter().filter_map(move |e| {
+                let hidden = nearer.iter().any(|c| c.entries.iter().any(|n| n.0 == e.0));
+                (!hidden).then_some((&*e.1, &e.2))
+            })
+        })
     }
 
     /// The string form of a single-valued key, for policy variables.
@@ -152,5 +181,35 @@ impl Context {
             [one] => Some(one.as_text()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_context_over_a_parent_sees_through_it_and_hides_what_it_sets() {
+        let mut base = Context::new();
+        base.insert_str("aws:username", "alice")
+            .insert_str("aws:SourceIp", "10.0.0.1");
+        let base = Arc::new(base);
+        let mut child = Context::over(base.clone());
+        child.insert_str("AWS:SourceIP", "192.0.2.1");
+        child.insert_str("iam:PassedToService", "ec2.amazonaws.com");
+
+        let text = |c: &Context, k: &str| c.get(k).map(|v| v.values[0].as_text().into_owned());
+        assert_eq!(text(&child, "aws:UserName").as_deref(), Some("alice"));
+        assert_eq!(text(&child, "aws:sourceip").as_deref(), Some("192.0.2.1"));
+        assert_eq!(text(&base, "aws:sourceip").as_deref(), Some("10.0.0.1"));
+        assert!(child.get_lower("aws:username").is_some());
+        assert!(!child.contains("aws:userid"));
+
+        let names: Vec<&str> = child.iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            names,
+            ["AWS:SourceIP", "iam:PassedToService", "aws:username"],
+            "each key once, the nearest value"
+        );
     }
 }
