@@ -133,11 +133,8 @@ fn events_after(
     after_seq: u64,
     limit: usize,
 ) -> Result<Vec<chain::Record>, String> {
-    let prefix = chain::events_prefix(account);
-    let after = chain::event_key(account, after_seq);
     iamd_store::read(store, |tx| {
-        let rows = tx.scan(&prefix, Some(&after), limit)?;
-        rows.iter().map(|(_, v)| chain::parse(v)).collect()
+        chain::records_after(tx, account, after_seq, limit)
     })
     .map_err(|e: iamd_store::StoreError| e.to_string())
 }
@@ -151,9 +148,14 @@ fn tail(args: &TailArgs) -> Result<bool, String> {
             iamd_store::read(store.as_ref(), |tx| tx.scan_rev(&prefix, None, args.lines))
                 .map_err(|e| e.to_string())?;
         latest.reverse();
-        let mut seq = 0;
+        let mut events = Vec::new();
         for (_, v) in latest {
-            let r = chain::parse(&v).map_err(|e| e.to_string())?;
+            events.extend(chain::records(&v).map_err(|e| e.to_string())?);
+        }
+        // The newest `lines` events: the values read may hold more (segments).
+        let skip = events.len().saturating_sub(args.lines);
+        let mut seq = 0;
+        for r in events.into_iter().skip(skip) {
             println!("{}", r.event);
             seq = r.seq;
         }

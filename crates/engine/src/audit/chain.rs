@@ -4,6 +4,12 @@
 //! (`audithead/ACCOUNT`) holds the last sequence number and MAC; retention records where the
 //! chain now starts (`auditbase/ACCOUNT`). The key is derived from the master key, which is not in
 //! the database: whoever edits the database cannot forge a chain that verifies.
+//!
+//! A stored value holds one event, or a *segment* of consecutive events of one account stored
+//! under the first one's sequence number: the background writer stores each batch's events that
+//! way, compressed (LZ4), which keeps the trail's share of the database's write volume small.
+//! Every event keeps its own sequence number and MAC inside a segment, so verification is the
+//! same event by event.
 
 use hmac::{KeyInit, Mac};
 use serde_json::json;
@@ -98,10 +104,17 @@ pub fn append(
     Ok(seq)
 }
 
+/// The first bytes of a segment's value (a single record starts with its sequence number).
+const SEGMENT_MAGIC: &[u8] = b"\0iamd-segment-1\n";
+/// Most events in one segment: bounds what a lookup decompresses to read one event.
+const SEGMENT_MAX: usize = 256;
+
 /// Appends many events in one transaction, reading and writing each account's head once.
 #[derive(Default)]
 pub struct Appender {
     heads: std::collections::HashMap<String, Head>,
+    /// Records appended, in order, each with its account; stored by [`Appender::finish`].
+    pending: Vec<(String, Record)>,
 }
 
 impl Appender {
@@ -130,14 +143,28 @@ impl Appender {
             mac,
             event: event.to_string(),
         };
-        tx.put(&event_key(account, seq), &record.to_bytes())?;
         head.seq = seq;
-        head.mac = record.mac;
+        head.mac = record.mac.clone();
+        self.pending.push((account.to_string(), record));
         Ok(seq)
     }
 
-    /// Writes the heads; call once, after the last append, in the same transaction.
+    /// Stores the events (one alone as a plain record, several of an account as segments) and
+    /// the heads; call once, after the last append, in the same transaction.
     pub fn finish(self, tx: &mut dyn Tx) -> Result<(), StoreError> {
+        let mut by_account: std::collections::BTreeMap<&str, Vec<&Record>> = Default::default();
+        for (account, r) in &self.pending {
+            by_account.entry(account).or_default().push(r);
+        }
+        for (account, records) in by_account {
+            for chunk in records.chunks(SEGMENT_MAX) {
+                match chunk {
+                    [one] => tx.put(&event_key(account, one.seq), &one.to_bytes())?,
+                    [first, ..] => tx.put(&event_key(account, first.seq), &segment(chunk))?,
+                    [] => {}
+                }
+            }
+        }
         for (account, head) in self.heads {
             let bytes = serde_json::to_vec(&head).map_err(|_| corrupt("audit head"))?;
             tx.put(&head_key(&account), &bytes)?;
@@ -160,7 +187,65 @@ impl Record {
     }
 }
 
-pub fn parse(bytes: &[u8]) -> Result<Record, StoreError> {
+/// A segment's value: the magic, then LZ4 of each record's length (u32, little-endian) and bytes.
+fn segment(records: &[&Record]) -> Vec<u8> {
+    let mut raw = Vec::with_capacity(records.iter().map(|r| r.event.len() + 170).sum());
+    for r in records {
+        let bytes = r.to_bytes();
+        raw.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        raw.extend_from_slice(&bytes);
+    }
+    let mut out = SEGMENT_MAGIC.to_vec();
+    out.extend_from_slice(&lz4_flex::compress_prepend_size(&raw));
+    out
+}
+
+/// The records of one stored value (one, or a segment's), oldest first.
+pub fn records(bytes: &[u8]) -> Result<Vec<Record>, StoreError> {
+    let Some(packed) = bytes.strip_prefix(SEGMENT_MAGIC) else {
+        return Ok(vec![parse(bytes)?]);
+    };
+    let raw = lz4_flex::decompress_size_prepended(packed).map_err(|_| corrupt("audit segment"))?;
+    let mut out = Vec::new();
+    let mut rest = raw.as_slice();
+    while !rest.is_empty() {
+        let (len, tail) = rest
+            .split_at_checked(4)
+            .ok_or_else(|| corrupt("audit segment"))?;
+        let len = u32::from_le_bytes(len.try_into().map_err(|_| corrupt("audit segment"))?);
+        let (one, tail) = tail
+            .split_at_checked(len as usize)
+            .ok_or_else(|| corrupt("audit segment"))?;
+        out.push(parse(one)?);
+        rest = tail;
+    }
+    if out.is_empty() {
+        return Err(corrupt("audit segment"));
+    }
+    Ok(out)
+}
+
+/// `account`'s events after sequence number `after`, oldest first, reading at most `limit`
+/// stored values.
+pub fn records_after(
+    tx: &mut dyn Tx,
+    account: &str,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<Record>, StoreError> {
+    let prefix = events_prefix(account);
+    let next = event_key(account, after.saturating_add(1));
+    // The value holding `after + 1` may start before it (a segment), then the ones after it.
+    let mut values = tx.scan_rev(&prefix, Some(&next), 1)?;
+    values.extend(tx.scan(&prefix, Some(&event_key(account, after)), limit)?);
+    let mut out = Vec::new();
+    for (_, v) in values {
+        out.extend(records(&v)?.into_iter().filter(|r| r.seq > after));
+    }
+    Ok(out)
+}
+
+fn parse(bytes: &[u8]) -> Result<Record, StoreError> {
     let text = std::str::from_utf8(bytes).map_err(|_| corrupt("audit record"))?;
     let mut parts = text.splitn(4, '\n');
     let (Some(seq), Some(prev), Some(mac), Some(event)) =
@@ -235,28 +320,31 @@ pub fn verify(
             };
             after = Some(last_key.clone());
             for (k, v) in &page {
-                let Ok(r) = parse(v) else {
+                let Ok(rs) = records(v) else {
                     let key = String::from_utf8_lossy(k).into_owned();
                     return Ok(Err(Problem::Unreadable { key }));
                 };
                 let stored_at = iamd_iam::keys::last_segment(k).parse::<u64>().ok();
-                if stored_at != Some(r.seq) {
-                    return Ok(Err(Problem::Relinked { seq: r.seq }));
+                if stored_at != rs.first().map(|r| r.seq) {
+                    let seq = rs.first().map_or(0, |r| r.seq);
+                    return Ok(Err(Problem::Relinked { seq }));
                 }
-                if r.seq > expect_seq {
-                    return Ok(Err(Problem::Missing {
-                        after: expect_seq - 1,
-                    }));
+                for r in rs {
+                    if r.seq > expect_seq {
+                        return Ok(Err(Problem::Missing {
+                            after: expect_seq - 1,
+                        }));
+                    }
+                    if r.seq < expect_seq || r.prev != prev {
+                        return Ok(Err(Problem::Relinked { seq: r.seq }));
+                    }
+                    if key.mac(&r.prev, r.seq, account, &r.event) != r.mac {
+                        return Ok(Err(Problem::Edited { seq: r.seq }));
+                    }
+                    prev = r.mac;
+                    expect_seq += 1;
+                    n += 1;
                 }
-                if r.seq < expect_seq || r.prev != prev {
-                    return Ok(Err(Problem::Relinked { seq: r.seq }));
-                }
-                if key.mac(&r.prev, r.seq, account, &r.event) != r.mac {
-                    return Ok(Err(Problem::Edited { seq: r.seq }));
-                }
-                prev = r.mac;
-                expect_seq += 1;
-                n += 1;
             }
         }
         let last = expect_seq - 1;
@@ -296,22 +384,25 @@ pub fn prune(store: &dyn Store, account: &str, cutoff: OffsetDateTime) -> Result
     loop {
         let n = iamd_store::write(store, |tx| {
             let page = tx.scan(&prefix, None, 500)?;
-            let mut n = 0u64;
+            let (mut values, mut events) = (0usize, 0u64);
             for (k, v) in &page {
-                let r = parse(v)?;
-                if event_time(&r.event).is_none_or(|t| t >= cutoff) {
+                // A segment goes when its newest event is past retention.
+                let rs = records(v)?;
+                let Some(last) = rs.last() else { break };
+                if event_time(&last.event).is_none_or(|t| t >= cutoff) {
                     break;
                 }
                 tx.delete(k)?;
-                let base = serde_json::to_vec(&json!({"seq": r.seq, "mac": r.mac}))
+                let base = serde_json::to_vec(&json!({"seq": last.seq, "mac": last.mac}))
                     .map_err(|_| corrupt("audit base"))?;
                 tx.put(&base_key(account), &base)?;
-                n += 1;
+                values += 1;
+                events += rs.len() as u64;
             }
-            Ok::<_, StoreError>(n)
+            Ok::<_, StoreError>((values, events))
         })?;
-        deleted += n;
-        if n < 500 {
+        deleted += n.1;
+        if n.0 < 500 {
             return Ok(deleted);
         }
     }
@@ -436,5 +527,124 @@ mod tests {
         .unwrap();
         assert_eq!(prune(&s, "111122223333", cutoff).unwrap(), 3);
         assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Ok(6));
+    }
+
+    /// `n` events appended in batches of `batch`, as the background writer stores them.
+    fn batched(n: u64, batch: u64) -> MemoryStore {
+        let s = MemoryStore::new();
+        let mut i = 0;
+        while i < n {
+            iamd_store::write(&s, |tx| {
+                let mut a = Appender::default();
+                for j in i..(i + batch).min(n) {
+                    let day = 1 + j % 9;
+                    let event = format!("{{\"eventTime\":\"2026-01-0{day}T00:00:00Z\",\"i\":{j}}}");
+                    a.append(tx, &key(), "111122223333", &event)?;
+                }
+                a.finish(tx)
+            })
+            .unwrap();
+            i += batch;
+        }
+        s
+    }
+
+    fn values(s: &MemoryStore) -> Vec<(Vec<u8>, Vec<u8>)> {
+        iamd_store::read(s, |tx| {
+            tx.scan(&events_prefix("111122223333"), None, usize::MAX)
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_batch_is_one_compressed_segment_that_verifies_event_by_event() {
+        let s = batched(10, 4);
+        let stored = values(&s);
+        assert_eq!(stored.len(), 3, "segments of 4, 4 and 2 events");
+        assert!(stored.iter().all(|(_, v)| v.starts_with(SEGMENT_MAGIC)));
+        assert_eq!(
+            stored[1].0,
+            event_key("111122223333", 5),
+            "keyed by the first event"
+        );
+        let seqs: Vec<u64> = stored
+            .iter()
+            .flat_map(|(_, v)| records(v).unwrap())
+            .map(|r| r.seq)
+            .collect();
+        assert_eq!(seqs, (1..=10).collect::<Vec<_>>());
+        assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Ok(10));
+        // More than SEGMENT_MAX events in one batch make several segments.
+        let big = batched(SEGMENT_MAX as u64 + 3, 1000);
+        assert_eq!(values(&big).len(), 2);
+        assert_eq!(
+            verify(&big, &key(), "111122223333").unwrap(),
+            Ok(SEGMENT_MAX as u64 + 3)
+        );
+    }
+
+    #[test]
+    fn an_event_edited_inside_a_segment_is_found() {
+        let s = batched(8, 4);
+        let k = event_key("111122223333", 5);
+        iamd_store::write(&s, |tx| {
+            let mut rs = records(&tx.get(&k)?.unwrap())?;
+            rs[2].event = rs[2].event.replace("\"i\":6", "\"i\":60");
+            let refs: Vec<&Record> = rs.iter().collect();
+            tx.put(&k, &segment(&refs))
+        })
+        .unwrap();
+        assert_eq!(
+            verify(&s, &key(), "111122223333").unwrap(),
+            Err(Problem::Edited { seq: 7 })
+        );
+        // A segment that no longer decompresses is reported, not skipped.
+        iamd_store::write(&s, |tx| {
+            let mut v = tx.get(&k)?.unwrap();
+            v.truncate(v.len() - 5);
+            tx.put(&k, &v)
+        })
+        .unwrap();
+        assert!(matches!(
+            verify(&s, &key(), "111122223333").unwrap(),
+            Err(Problem::Unreadable { .. })
+        ));
+        // A whole segment deleted is a gap.
+        let s = batched(12, 4);
+        iamd_store::write(&s, |tx| tx.delete(&k)).unwrap();
+        assert_eq!(
+            verify(&s, &key(), "111122223333").unwrap(),
+            Err(Problem::Missing { after: 4 })
+        );
+    }
+
+    #[test]
+    fn events_after_a_point_inside_a_segment() {
+        let s = batched(10, 4);
+        let after = |n| {
+            iamd_store::read(&s, |tx| records_after(tx, "111122223333", n, 100))
+                .unwrap()
+                .iter()
+                .map(|r| r.seq)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(after(0), (1..=10).collect::<Vec<_>>());
+        assert_eq!(after(6), vec![7, 8, 9, 10]);
+        assert_eq!(after(8), vec![9, 10]);
+        assert_eq!(after(10), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn pruning_drops_a_segment_only_when_all_of_it_is_past_retention() {
+        // Days 1..9 then 1.. again: segments [1-3] [4-6] [7-9] [10-12] (days 1,2,3 again).
+        let s = batched(12, 3);
+        let cutoff = OffsetDateTime::parse(
+            "2026-01-05T00:00:00Z",
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        // [1-3] (days 1-3) goes; [4-6] holds day 5 and 6, so it stays, and pruning stops there.
+        assert_eq!(prune(&s, "111122223333", cutoff).unwrap(), 3);
+        assert_eq!(verify(&s, &key(), "111122223333").unwrap(), Ok(9));
     }
 }

@@ -7,7 +7,7 @@ use serde_json::Value as J;
 use time::OffsetDateTime;
 
 use iamd_iam::{Ctx, IamError};
-use iamd_store::Tx;
+use iamd_store::{StoreError, Tx};
 use iamd_wire::{ApiError, Params, Value};
 
 use super::chain::{self, events_prefix};
@@ -131,64 +131,78 @@ pub fn lookup_events(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, Ia
         return Ok(Value::object().with("Events", Value::List(Vec::new())));
     }
     let max = p.int("MaxResults").unwrap_or(50).clamp(1, 50) as usize;
-    let before = match p.str("NextToken") {
-        Some(t) => {
-            let seq = seq_from_token(account, t)
-                .ok_or_else(|| invalid("InvalidNextTokenException", "Invalid NextToken."))?;
-            Some(chain::event_key(account, seq))
-        }
+    // Events strictly older than the token's sequence number.
+    let bound = match p.str("NextToken") {
+        Some(t) => Some(
+            seq_from_token(account, t)
+                .ok_or_else(|| invalid("InvalidNextTokenException", "Invalid NextToken."))?,
+        ),
         None => None,
     };
     let prefix = events_prefix(account);
     let mut out: Vec<Value> = Vec::new();
-    let mut cursor = before;
+    let mut cursor = bound.map(|seq| chain::event_key(account, seq));
     let mut scanned = 0usize;
     let mut next_token = None;
     'scan: loop {
+        // The value holding the bound itself may hold older events too (a segment): values
+        // are keyed by their first event, so scanning before the bound's key finds it.
         let page = tx.scan_rev(&prefix, cursor.as_deref(), 200)?;
         if page.is_empty() {
             break;
         }
         for (k, v) in &page {
             cursor = Some(k.clone());
-            scanned += 1;
-            let r = chain::parse(v)?;
-            let Ok(e) = serde_json::from_str::<J>(&r.event) else {
-                continue;
-            };
-            let t = chain::event_time(&r.event);
-            if let (Some(s), Some(t)) = (start, t)
-                && t < s
-            {
-                // Newest first: every later event is older still.
-                break 'scan;
-            }
-            let in_range = end.is_none_or(|e| t.is_none_or(|t| t <= e));
-            if in_range && filter.as_ref().is_none_or(|f| f.matches(&e)) {
-                out.push(summary(&e, &r.event, t));
-                if out.len() == max {
+            for r in chain::records(v)?.into_iter().rev() {
+                if bound.is_some_and(|b| r.seq >= b) {
+                    continue;
+                }
+                scanned += 1;
+                let Ok(e) = serde_json::from_str::<J>(&r.event) else {
+                    continue;
+                };
+                let t = chain::event_time(&r.event);
+                if let (Some(s), Some(t)) = (start, t)
+                    && t < s
+                {
+                    // Newest first: every later event is older still.
+                    break 'scan;
+                }
+                let in_range = end.is_none_or(|e| t.is_none_or(|t| t <= e));
+                if in_range && filter.as_ref().is_none_or(|f| f.matches(&e)) {
+                    out.push(summary(&e, &r.event, t));
+                    if out.len() == max {
+                        next_token = Some(token_for(account, r.seq));
+                        break 'scan;
+                    }
+                }
+                if scanned >= MAX_SCANNED {
                     next_token = Some(token_for(account, r.seq));
                     break 'scan;
                 }
-            }
-            if scanned >= MAX_SCANNED {
-                next_token = Some(token_for(account, r.seq));
-                break 'scan;
             }
         }
     }
     // A token is given only when more events may follow.
     if let Some(t) = &next_token
         && let Some(seq) = seq_from_token(account, t)
-        && tx
-            .scan_rev(&prefix, Some(&chain::event_key(account, seq)), 1)?
-            .is_empty()
+        && !older_exists(tx, account, seq)?
     {
         next_token = None;
     }
     Ok(Value::object()
         .with("Events", Value::List(out))
         .with_opt("NextToken", next_token))
+}
+
+/// Whether `account` has an event older than `seq`.
+fn older_exists(tx: &mut dyn Tx, account: &str, seq: u64) -> Result<bool, StoreError> {
+    let prefix = events_prefix(account);
+    let older = tx.scan_rev(&prefix, Some(&chain::event_key(account, seq)), 1)?;
+    Ok(match older.first() {
+        None => false,
+        Some((_, v)) => chain::records(v)?.first().is_some_and(|r| r.seq < seq),
+    })
 }
 
 fn summary(e: &J, raw: &str, t: Option<OffsetDateTime>) -> Value {
