@@ -203,10 +203,11 @@ pub fn policy_set(
     caller: &Principal,
     epoch: u64,
 ) -> Result<Arc<CompiledSet>, IamError> {
-    // A session's policies differ from its role's: key sessions by their access key.
-    let key = match (&caller.session, &caller.access_key_id) {
-        (Some(_), Some(k)) => k.as_str(),
-        _ => caller.arn.as_str(),
+    // A session's policies and condition keys differ from its role's or user's: key sessions by
+    // their own access key, never by the ARN they share with long-term credentials.
+    let key = match &caller.session {
+        Some(s) => s.access_key_id.as_str(),
+        None => caller.arn.as_str(),
     };
     if let Some(s) = engine.policies.get(&key.to_string()) {
         engine.metrics.cache_lookup("policies", true);
