@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 
+import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
@@ -185,6 +186,32 @@ def test_lookup_events_is_authorized_like_any_call(srv):
     q = make_principal(srv, unique("cta"), inline={"ct": json.loads(policy_doc(allow("cloudtrail:LookupEvents")))})
     got = wait_for(lambda: _try_lookup(q))
     assert got is not None
+
+
+def test_federated_users_read_the_trail_when_their_policies_allow(srv):
+    # AWS keeps federated-user sessions out of IAM and STS (but GetCallerIdentity), not out of
+    # other services: CloudTrail follows the session's policies.
+    broker = make_principal(srv, unique("fb"), inline={"p": json.loads(policy_doc(
+        allow(["sts:GetFederationToken", "cloudtrail:LookupEvents", "iam:GetUser"])))})
+    creds = wait_for(lambda: _try_federation(broker))
+    assert creds is not None
+    session = lambda svc: boto3.client(  # noqa: E731
+        svc, endpoint_url=srv.endpoint, region_name="us-east-1",
+        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"])
+    assert "Events" in session("cloudtrail").lookup_events(MaxResults=1)
+    iam = session("iam")
+    with pytest.raises(ClientError) as ei:
+        iam.get_user(UserName=broker.name)
+    assert ei.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def _try_federation(p):
+    try:
+        return p.client("sts").get_federation_token(
+            Name="reader", Policy=policy_doc(allow(["cloudtrail:LookupEvents", "iam:GetUser"])))["Credentials"]
+    except ClientError:
+        return None
 
 
 def _try_lookup(p):

@@ -714,7 +714,10 @@ fn session_restrictions(caller: &Principal, op: &Operation) -> Result<(), ApiErr
     };
     match &caller.kind {
         PrincipalKind::FederatedUser { .. } => {
-            if op.name != "GetCallerIdentity" {
+            // The rule covers IAM and STS only; other services (CloudTrail's LookupEvents,
+            // iamd's own) are up to the session's policies.
+            let iam_or_sts = matches!(op.service.name(), "iam" | "sts");
+            if iam_or_sts && op.name != "GetCallerIdentity" {
                 return Err(refuse(
                     "federated user sessions may call no IAM operation and no STS operation but GetCallerIdentity",
                 ));
