@@ -1,0 +1,258 @@
+//! The console's sign-in: an account (ID or alias), a user name (or the root user) and a
+//! password, then an MFA code when the user has a device. Each attempt is checked and counted
+//! (lockout) in one write transaction, which also records its `ConsoleLogin` event, so no
+//! attempt goes unrecorded. What a signed-in console then does goes through [`Engine::call`]
+//! as the principal returned here.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use iamd_iam::passwords::SignIn;
+use iamd_iam::records::User;
+use iamd_iam::{Ctx, IamError, Principal, accounts, console_login, keys, passwords, records};
+use iamd_store::Tx;
+
+use crate::audit::console_login::{self as event, Who};
+use crate::{Engine, RequestFacts};
+
+/// One sign-in attempt.
+#[derive(Debug, Clone)]
+pub struct SignInRequest {
+    /// The account's 12-digit ID or its alias.
+    pub account: String,
+    /// `None`: the root user.
+    pub user: Option<String>,
+    pub password: String,
+}
+
+/// What the console must do before the signed-in user may act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordState {
+    Current,
+    /// `PasswordResetRequired`: change it first.
+    ResetRequired,
+    /// Older than the password policy's `MaxPasswordAge`: change it first.
+    Expired,
+    /// Expired under `HardExpiry`: only an administrator can reset it.
+    HardExpired,
+}
+
+#[derive(Debug, Clone)]
+pub enum SignInOutcome {
+    /// Signed in (recorded as a successful `ConsoleLogin`).
+    SignedIn {
+        principal: Principal,
+        password: PasswordState,
+    },
+    /// The password is right; the user must give a code of one of these MFA devices.
+    MfaRequired {
+        principal: Principal,
+        password: PasswordState,
+        serials: Vec<String>,
+    },
+    /// Unknown account or user, wrong password, or locked: one answer for all.
+    Failed,
+}
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Engine {
+    /// The account ID for a sign-in URL's identifier (an account ID or alias), and its alias.
+    pub fn console_account_blocking(
+        &self,
+        id_or_alias: &str,
+    ) -> Result<Option<(String, Option<String>)>, IamError> {
+        iamd_store::read(self.store.as_ref(), |tx| {
+            resolve(tx, id_or_alias).and_then(|id| match id {
+                Some(id) => Ok(Some((id.clone(), accounts::get(tx, &id)?.alias))),
+                None => Ok(None),
+            })
+        })
+    }
+
+    /// Checks a sign-in's password (with lockout) and records the attempt. Argon2 runs here:
+    /// call from a blocking thread, or through [`Engine::console_sign_in`].
+    pub fn console_sign_in_blocking(
+        &self,
+        req: &SignInRequest,
+        facts: &RequestFacts,
+    ) -> Result<SignInOutcome, IamError> {
+        let now = OffsetDateTime::now_utc();
+        let audit = self.config.audit;
+        let key = self.audit.chain_key().clone();
+        let region = self.config.region.clone();
+        iamd_store::write(self.store.as_ref(), |tx| {
+            let Some(account) = resolve(tx, &req.account)? else {
+                console_login::spend_a_check(&req.password);
+                return Ok(SignInOutcome::Failed);
+            };
+            let (checked, principal, password_state) = match &req.user {
+                None => {
+                    let c = console_login::check_root_sign_in(tx, &account, &req.password, now)?;
+                    (
+                        c,
+                        Some(Principal::root(&account, None)),
+                        PasswordState::Current,
+                    )
+                }
+                Some(name) => {
+                    let user = records::get::<User>(tx, &keys::user(&account, name))?;
+                    let c = passwords::check_sign_in(tx, &account, name, &req.password, now)?;
+                    if c == SignIn::NoProfile {
+                        console_login::spend_a_check(&req.password);
+                    }
+                    let state = match &c {
+                        SignIn::Ok { expired: true, .. } => {
+                            let hard =
+                                passwords::policy(tx, &account)?.is_some_and(|p| p.hard_expiry);
+                            if hard {
+                                PasswordState::HardExpired
+                            } else {
+                                PasswordState::Expired
+                            }
+                        }
+                        SignIn::Ok {
+                            reset_required: true,
+                            ..
+                        } => PasswordState::ResetRequired,
+                        _ => PasswordState::Current,
+                    };
+                    let p = user.map(|u| Principal::user(&account, &u.name, &u.path, &u.id, None));
+                    (c, p, state)
+                }
+            };
+            let ok = matches!(checked, SignIn::Ok { .. });
+            if ok
+                && let Some(p) = &principal
+                && let Some(user_id) = p.user_name().map(|_| p.user_id.clone())
+            {
+                let serials = console_login::user_mfa_serials(tx, &account, &user_id)?;
+                if !serials.is_empty() && password_state != PasswordState::HardExpired {
+                    // Recorded once the code is checked.
+                    return Ok(SignInOutcome::MfaRequired {
+                        principal: p.clone(),
+                        password: password_state,
+                        serials,
+                    });
+                }
+            }
+            let success = ok && password_state != PasswordState::HardExpired;
+            if audit {
+                let who = principal.as_ref().map_or(Who::Unknown, Who::Known);
+                let e = event::event(who, &account, facts, &region, success, false, now);
+                event::append(tx, &key, &account, &e)?;
+            }
+            Ok(match (success, principal, ok) {
+                (true, Some(principal), _) => SignInOutcome::SignedIn {
+                    principal,
+                    password: password_state,
+                },
+                (false, Some(principal), true) => SignInOutcome::SignedIn {
+                    principal,
+                    password: PasswordState::HardExpired,
+                },
+                _ => SignInOutcome::Failed,
+            })
+        })
+    }
+
+    /// [`Engine::console_sign_in_blocking`] off the async threads.
+    pub async fn console_sign_in(
+        self: &Arc<Engine>,
+        req: SignInRequest,
+        facts: RequestFacts,
+    ) -> Result<SignInOutcome, IamError> {
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || engine.console_sign_in_blocking(&req, &facts))
+            .await
+            .map_err(|_| IamError::from(iamd_wire::ApiError::service_failure()))?
+    }
+
+    /// Checks the MFA code of a sign-in whose password was right (a code is used once), and
+    /// records the sign-in. `Ok(false)`: a wrong code.
+    pub fn console_mfa_blocking(
+        &self,
+        principal: &Principal,
+        serials: &[String],
+        code: &str,
+        facts: &RequestFacts,
+    ) -> Result<bool, IamError> {
+        let now = OffsetDateTime::now_utc();
+        let audit = self.config.audit;
+        let key = self.audit.chain_key().clone();
+        let region = self.config.region.clone();
+        let ring = self.sealing_ring();
+        let account = principal.account.clone();
+        iamd_store::write(self.store.as_ref(), |tx: &mut dyn Tx| {
+            let ctx = Ctx {
+                caller: principal,
+                account: &account,
+                now,
+                limits: &self.config.limits,
+                master: &self.master,
+                ring: &ring,
+            };
+            let mut ok = false;
+            for serial in serials {
+                match iamd_iam::mfa::check_code(tx, &ctx, Some(&principal.user_id), serial, code) {
+                    Ok(()) => {
+                        ok = true;
+                        break;
+                    }
+                    Err(IamError::AccessDenied { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if audit {
+                let e = event::event(
+                    Who::Known(principal),
+                    &account,
+                    facts,
+                    &region,
+                    ok,
+                    true,
+                    now,
+                );
+                event::append(tx, &key, &account, &e)?;
+            }
+            Ok(ok)
+        })
+    }
+
+    /// [`Engine::console_mfa_blocking`] off the async threads.
+    pub async fn console_mfa(
+        self: &Arc<Engine>,
+        principal: Principal,
+        serials: Vec<String>,
+        code: String,
+        facts: RequestFacts,
+    ) -> Result<bool, IamError> {
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || {
+            engine.console_mfa_blocking(&principal, &serials, &code, &facts)
+        })
+        .await
+        .map_err(|_| IamError::from(iamd_wire::ApiError::service_failure()))?
+    }
+
+    /// Sets the root user's console password (`iamd account set-root-password`).
+    pub fn set_root_password(&self, account: &str, password: &str) -> Result<(), IamError> {
+        let now = OffsetDateTime::now_utc();
+        iamd_store::write(self.store.as_ref(), |tx| {
+            console_login::set_root_password(tx, account, password, now)
+        })
+    }
+}
+
+/// The account an identifier names: a 12-digit ID that exists, or an alias.
+fn resolve(tx: &mut dyn Tx, id_or_alias: &str) -> Result<Option<String>, IamError> {
+    if is_account_id(id_or_alias) {
+        return Ok(tx
+            .get(&keys::account(id_or_alias))?
+            .map(|_| id_or_alias.to_string()));
+    }
+    iamd_iam::account::account_for_alias(tx, &id_or_alias.to_ascii_lowercase())
+}
