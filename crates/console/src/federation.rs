@@ -176,13 +176,19 @@ fn issuer_link(issuer: Option<String>) -> Option<String> {
     issuer.filter(|i| i.starts_with("https://") || i.starts_with("http://"))
 }
 
-/// Only console paths of this server are destinations (no open redirect).
+/// Only console paths of this server are destinations (no open redirect): a path, or the
+/// path of a full URL (AWS's `Destination` is a console URL).
 fn destination(d: Option<String>) -> String {
-    let path = d
-        .as_deref()
-        .and_then(|d| d.find("/console").map(|i| &d[i..]))
-        .unwrap_or("/console");
-    if path.starts_with("/console") && !path.contains("//") && !path.contains('\\') {
+    let d = d.unwrap_or_default();
+    let path = match d.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/console", |i| &rest[i..]),
+        None => d.as_str(),
+    };
+    let rest = path.strip_prefix("/console");
+    let ok = rest.is_some_and(|r| r.is_empty() || r.starts_with('/') || r.starts_with('?'))
+        && !path.contains("//")
+        && !path.contains('\\');
+    if ok {
         path.to_string()
     } else {
         "/console".to_string()
