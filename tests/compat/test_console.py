@@ -631,3 +631,58 @@ def test_tls_listener_secure_cookies_and_secure_transport(server_factory, tmp_pa
                          capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert user in out.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Account settings, the alias sign-in URL, and root MFA (on a server of their own)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_alias_sign_in_url_password_policy_and_root_mfa(server_factory, page):
+    s = server_factory("rootmfa")
+    set_root_password(s, ROOT_PASSWORD)
+    url = s.endpoint.rstrip("/")
+    account = s.sts.get_caller_identity()["Account"]
+    sign_in(page, url, account, None, ROOT_PASSWORD)
+    page.wait_for_url(f"{url}/console")
+
+    # Account settings: an alias and a password policy, through the engine.
+    alias = unique("corp").lower()
+    page.goto(f"{url}/console/account")
+    page.fill("#alias-input", alias)
+    page.click("#create-alias")
+    page.wait_for_selector("#flash")
+    assert page.inner_text("#current-alias") == alias
+    page.fill("input[name=min]", "12")
+    page.check("input[name=symbols]")
+    page.click("#save-password-policy")
+    page.wait_for_selector("#flash")
+    pp = s.iam.get_account_password_policy()["PasswordPolicy"]
+    assert pp["MinimumPasswordLength"] == 12 and pp["RequireSymbols"]
+    page.goto(f"{url}/console")
+    assert page.inner_text("#alias") == alias
+    assert page.inner_text("#signin-url").endswith(f"/signin/{alias}")
+
+    # Root MFA: the QR code decoded, two codes; the dashboard then counts it.
+    page.click("#assign-root-mfa")
+    secret = urllib.parse.parse_qs(urllib.parse.urlparse(decode_qr(page)).query)["secret"][0]
+    totp = pyotp.TOTP(secret)
+    now = time.time()
+    page.fill("#mfa-code1", totp.at(now - 30))
+    page.fill("#mfa-code2", totp.at(now))
+    page.click("#mfa-enable")
+    page.wait_for_selector("#flash")
+    assert s.iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1
+    assert page.locator(".root-mfa-device").count() == 1
+    page.click("#signout")
+
+    # Signing in through the alias URL now takes the password and a code.
+    sign_in(page, url, alias, None, ROOT_PASSWORD)
+    page.wait_for_url("**/console/mfa")
+    page.fill("#mfa-code", totp.at(time.time() + 30))
+    page.click("#mfa-submit")
+    page.wait_for_url(f"{url}/console")
+    assert page.inner_text("#identity") == f"arn:aws:iam::{account}:root"
+    events = s.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "EnableMFADevice"}])["Events"]
+    assert json.loads(events[0]["CloudTrailEvent"])["userIdentity"]["type"] == "Root"

@@ -136,5 +136,6 @@ pub fn router(console: Arc<Console>) -> Router {
             get(switch::show).post(switch::switch),
         )
         .route("/console/switch-back", post(switch::back_to))
+        .route("/console/root-mfa", post(root_mfa::act))
         .with_state(console)
 }

@@ -125,11 +125,12 @@ impl Engine {
                 }
             };
             let ok = matches!(checked, SignIn::Ok { .. });
-            if ok
-                && let Some(p) = &principal
-                && let Some(user_id) = p.user_name().map(|_| p.user_id.clone())
-            {
-                let serials = console_login::user_mfa_serials(tx, &account, &user_id)?;
+            if ok && let Some(p) = &principal {
+                let serials = if p.is_root() {
+                    console_login::root_mfa_serials(tx, &account)?
+                } else {
+                    console_login::user_mfa_serials(tx, &account, &p.user_id)?
+                };
                 if !serials.is_empty() && password_state != PasswordState::HardExpired {
                     // Recorded once the code is checked.
                     return Ok(SignInOutcome::MfaRequired {
@@ -195,9 +196,11 @@ impl Engine {
                 master: &self.master,
                 ring: &ring,
             };
+            // The root user's devices belong to no user.
+            let owner = (!principal.is_root()).then_some(principal.user_id.as_str());
             let mut ok = false;
             for serial in serials {
-                match iamd_iam::mfa::check_code(tx, &ctx, Some(&principal.user_id), serial, code) {
+                match iamd_iam::mfa::check_code(tx, &ctx, owner, serial, code) {
                     Ok(()) => {
                         ok = true;
                         break;
@@ -233,6 +236,93 @@ impl Engine {
         let engine = self.clone();
         tokio::task::spawn_blocking(move || {
             engine.console_mfa_blocking(&principal, &serials, &code, &facts)
+        })
+        .await
+        .map_err(|_| IamError::from(iamd_wire::ApiError::service_failure()))?
+    }
+
+    /// The console's root user enables (`Some` codes) or removes (`None`) its MFA device.
+    /// Only the root user itself, signed in with its password, may; the action is recorded as
+    /// `EnableMFADevice` / `DeactivateMFADevice`.
+    pub fn console_root_mfa_blocking(
+        &self,
+        caller: &Principal,
+        serial: &str,
+        codes: Option<(&str, &str)>,
+        facts: &RequestFacts,
+    ) -> Result<(), IamError> {
+        let now = OffsetDateTime::now_utc();
+        let name = if codes.is_some() {
+            "EnableMFADevice"
+        } else {
+            "DeactivateMFADevice"
+        };
+        let account = caller.account.clone();
+        let result = if !caller.is_root()
+            || caller.session.is_some()
+            || caller.access_key_id.is_some()
+        {
+            Err(IamError::access_denied(format!(
+                "User: {} is not authorized to perform: iam:{name} on the root user's MFA device: only the root user, signed in to the console, may",
+                caller.arn
+            )))
+        } else {
+            let key = self.audit.chain_key().clone();
+            let audit = self.config.audit;
+            let region = self.config.region.clone();
+            iamd_store::write(self.store.as_ref(), |tx| {
+                match codes {
+                    Some((c1, c2)) => console_login::enable_root_mfa(
+                        tx,
+                        &self.master,
+                        &account,
+                        serial,
+                        c1,
+                        c2,
+                        now,
+                    )?,
+                    None => console_login::remove_root_mfa(tx, &account, serial)?,
+                }
+                if audit {
+                    let e = event::action_event(caller, facts, &region, name, serial, None, now);
+                    event::append(tx, &key, &account, &e)?;
+                }
+                Ok::<_, IamError>(())
+            })
+        };
+        if let Err(e) = &result
+            && self.config.audit
+        {
+            let api = e.to_api();
+            let ev = event::action_event(
+                caller,
+                facts,
+                &self.config.region,
+                name,
+                serial,
+                Some((&api.code, &api.message)),
+                now,
+            );
+            let key = self.audit.chain_key().clone();
+            let _ = iamd_store::write(self.store.as_ref(), |tx| {
+                event::append(tx, &key, &account, &ev)
+            });
+        }
+        result
+    }
+
+    /// [`Engine::console_root_mfa_blocking`] off the async threads.
+    pub async fn console_root_mfa(
+        self: &Arc<Engine>,
+        caller: Principal,
+        serial: String,
+        codes: Option<(String, String)>,
+        facts: RequestFacts,
+    ) -> Result<(), IamError> {
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let codes = codes.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+            engine.console_root_mfa_blocking(&caller, &serial, codes, &facts)
         })
         .await
         .map_err(|_| IamError::from(iamd_wire::ApiError::service_failure()))?

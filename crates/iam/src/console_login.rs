@@ -151,6 +151,66 @@ pub fn user_mfa_serials(
         .collect())
 }
 
+/// The user ID under which the root user's MFA device is listed (`usermfa/<account>/root/…`,
+/// which `GetAccountSummary` counts as `AccountMFAEnabled`). No IAM user ID looks like it.
+const ROOT_MFA_OWNER: &str = "root";
+
+/// The serial numbers of the root user's MFA devices.
+pub fn root_mfa_serials(tx: &mut dyn Tx, account: &str) -> Result<Vec<String>, IamError> {
+    user_mfa_serials(tx, account, ROOT_MFA_OWNER)
+}
+
+/// Enables a virtual MFA device (created with `CreateVirtualMFADevice`) for the root user, with
+/// two consecutive codes, as `EnableMFADevice` does for users. The API has no root form of it;
+/// the console's root user does this.
+pub fn enable_root_mfa(
+    tx: &mut dyn Tx,
+    master: &crate::secrets::MasterKey,
+    account: &str,
+    serial: &str,
+    code1: &str,
+    code2: &str,
+    now: OffsetDateTime,
+) -> Result<(), IamError> {
+    let mut d = crate::mfa::find(tx, account, serial)?;
+    if d.user_id.is_some() || d.enabled.is_some() {
+        return Err(IamError::already_exists(
+            crate::EntityKind::MfaDevice,
+            serial,
+            "MFA Device is already in use.",
+        ));
+    }
+    let secret = crate::mfa::seed(master, &d)?;
+    let now_unix = u64::try_from(now.unix_timestamp()).unwrap_or_default();
+    let step = iamd_mfa::verify_consecutive(&secret, code1, code2, now_unix)
+        .ok_or(IamError::InvalidAuthenticationCode)?;
+    d.enabled = Some(now);
+    d.last_step = step;
+    crate::mfa::save(tx, account, &d)?;
+    tx.put(
+        &crate::mfa::user_device_key(account, ROOT_MFA_OWNER, serial),
+        b"",
+    )?;
+    Ok(())
+}
+
+/// Takes an MFA device away from the root user (it can then be deleted).
+pub fn remove_root_mfa(tx: &mut dyn Tx, account: &str, serial: &str) -> Result<(), IamError> {
+    let mut d = crate::mfa::find(tx, account, serial)?;
+    let key = crate::mfa::user_device_key(account, ROOT_MFA_OWNER, serial);
+    if d.user_id.is_some() || tx.get(&key)?.is_none() {
+        return Err(IamError::no_such_entity(
+            crate::EntityKind::MfaDevice,
+            serial,
+            format!("MFA Device with serial number {serial} does not exist."),
+        ));
+    }
+    d.enabled = None;
+    crate::mfa::save(tx, account, &d)?;
+    tx.delete(&key)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,6 +48,19 @@ pub async fn show(c: &Console, req: &Req) -> Response {
         .map(str::to_string);
     let ident = alias.clone().unwrap_or_else(|| p.account.clone());
     let is_user = p.user_name().is_some() && p.session.is_none();
+    let root_devices: Vec<String> = if p.is_root() && p.session.is_none() {
+        match c.call(req, p, "ListVirtualMFADevices", &[]).await {
+            Ok(v) => ls(&v, "VirtualMFADevices")
+                .iter()
+                // Enabled, and for no user: the root user's.
+                .filter(|d| d.get("User").is_none() && d.get("EnableDate").is_some())
+                .map(|d| super::st(d, "SerialNumber").to_string())
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
     page(
         &s,
         "IAM dashboard",
@@ -85,6 +98,22 @@ pub async fn show(c: &Console, req: &Req) -> Response {
                         li { "Unused credentials: see the " a href="/console/credential-report" { "credential report" } "." }
                     }
                 }))
+            }
+            @if p.is_root() && p.session.is_none() {
+                div.card #root-mfa {
+                    h2 { "Root user MFA" }
+                    @for serial in &root_devices {
+                        p { span.mono.root-mfa-device { (serial) } " "
+                            form method="post" action="/console/root-mfa" style="display:inline" onsubmit=(super::CONFIRM) {
+                                (csrf(&s))
+                                input type="hidden" name="serial" value=(serial);
+                                button.secondary type="submit" name="action" value="remove" { "Remove" } } }
+                    }
+                    form method="post" action="/console/root-mfa" {
+                        (csrf(&s))
+                        button #assign-root-mfa type="submit" name="action" value="create" { "Assign MFA device" }
+                    }
+                }
             }
             @if is_user {
                 div.card #my-password {

@@ -7,6 +7,7 @@ pub mod groups;
 pub mod policies;
 pub mod providers;
 pub mod roles;
+pub mod root_mfa;
 pub mod simulator;
 pub mod switch;
 pub mod users;

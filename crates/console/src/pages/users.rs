@@ -308,7 +308,7 @@ fn key_page(s: &Signed, user: &str, key: &Value) -> Response {
 
 /// The page of a new virtual MFA device: its QR code (the engine's `QRCodePNG`) and the form
 /// for two consecutive codes.
-fn mfa_page(s: &Signed, user: &str, device: &Value, error: Option<Markup>) -> Response {
+pub fn mfa_page(s: &Signed, action: &str, device: &Value, error: Option<Markup>) -> Response {
     let png = match device.get("QRCodePNG") {
         Some(Value::Blob(b)) => base64::engine::general_purpose::STANDARD.encode(b),
         _ => String::new(),
@@ -330,7 +330,7 @@ fn mfa_page(s: &Signed, user: &str, device: &Value, error: Option<Markup>) -> Re
                      details { summary { "Show secret key" } code #mfa-seed { (seed) } } }
                 li { "Enter two consecutive codes from the app:" }
             }
-            form method="post" action={ "/console/users/" (enc(user)) "/mfa-enable" } { (csrf(s))
+            form method="post" action=(action) { (csrf(s))
                 input type="hidden" name="serial" value=(serial);
                 label { "MFA code 1" input #mfa-code1 type="text" name="code1" inputmode="numeric" required; }
                 label { "MFA code 2" input #mfa-code2 type="text" name="code2" inputmode="numeric" required; }
@@ -491,7 +491,7 @@ pub async fn act(
                     .get("VirtualMFADevice")
                     .cloned()
                     .unwrap_or(Value::object());
-                return mfa_page(&s, u, &d, None);
+                return mfa_page(&s, &format!("{to}/mfa-enable"), &d, None);
             }
             Err(e) => Err(e),
         },

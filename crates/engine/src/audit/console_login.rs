@@ -68,6 +68,45 @@ pub fn event(
     record.to_string()
 }
 
+/// The event of a console action that has no API operation (the root user's MFA device), in
+/// the shape of the IAM call it stands for.
+pub fn action_event(
+    caller: &Principal,
+    facts: &RequestFacts,
+    region: &str,
+    name: &str,
+    serial: &str,
+    error: Option<(&str, &str)>,
+    now: OffsetDateTime,
+) -> String {
+    let mut record = json!({
+        "eventVersion": "1.09",
+        "userIdentity": super::event::user_identity(caller),
+        "eventTime": iamd_wire::iso8601(now),
+        "eventSource": "iam.amazonaws.com",
+        "eventName": name,
+        "awsRegion": facts.region.as_deref().unwrap_or(region),
+        "sourceIPAddress": facts.source_ip.map(|i| i.to_string()).unwrap_or_default(),
+        "userAgent": facts.user_agent.as_deref().unwrap_or_default(),
+        "requestParameters": {"serialNumber": serial},
+        "responseElements": J::Null,
+        "requestID": facts.request_id,
+        "eventID": uuid::Uuid::new_v4().to_string(),
+        "readOnly": false,
+        "resources": [{"type": "AWS::IAM::MFADevice", "name": serial}],
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": caller.account,
+        "eventCategory": "Management",
+        "iamdFrontEnd": facts.front_end.as_str(),
+    });
+    if let (Some((code, message)), Some(m)) = (error, record.as_object_mut()) {
+        m.insert("errorCode".into(), code.into());
+        m.insert("errorMessage".into(), message.into());
+    }
+    record.to_string()
+}
+
 /// Appends a `ConsoleLogin` event to the account's chain in `tx`.
 pub fn append(
     tx: &mut dyn Tx,
