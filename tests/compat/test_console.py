@@ -160,6 +160,9 @@ def test_root_signs_in_creates_policy_and_user(console, page):
     assert "MalformedPolicyDocument" in err
     assert "Policy statement must contain resources." in err
     assert page.input_value("#policy-document") == bad
+    # …and where: the statement missing its Resource (line 1 of this one-line document).
+    where = page.inner_text("#policy-error-position")
+    assert where.startswith("Where: line 1, column ") and "Statement[0]" in where, where
     with pytest.raises(Exception) as api_error:
         console.iam.create_policy(PolicyName=unique("x"), PolicyDocument=bad)
     assert api_error.value.response["Error"]["Message"] in err  # the API's very message

@@ -82,6 +82,40 @@ pub async fn list(State(c): State<Arc<Console>>, request: Request) -> Response {
     )
 }
 
+/// Where in `doc` the engine's `MalformedPolicyDocument` error is: the policy validator (the
+/// engine's, run here on the text alone) finds the same error with its line, column and JSON
+/// path. `None` for other errors.
+pub fn locate(
+    doc: &str,
+    kind: iamd_policy::PolicyKind,
+    e: &ApiError,
+) -> Option<(usize, usize, String)> {
+    if e.code != "MalformedPolicyDocument" {
+        return None;
+    }
+    match iamd_policy::validate(doc, kind) {
+        Err(v) if v.message == e.message && v.location.line > 0 => {
+            let mut at = format!("line {}, column {}", v.location.line, v.location.column);
+            if !v.location.path.is_empty() {
+                at.push_str(&format!(", at {}", v.location.path));
+            }
+            if !v.detail.is_empty() {
+                at.push_str(&format!(": {}", v.detail));
+            }
+            Some((v.location.line, v.location.column, at))
+        }
+        _ => None,
+    }
+}
+
+/// The error's position (see [`locate`]) added to a message.
+pub fn with_position(doc: &str, kind: iamd_policy::PolicyKind, mut e: ApiError) -> ApiError {
+    if let Some((_, _, at)) = locate(doc, kind, &e) {
+        e.message = format!("{} ({at})", e.message);
+    }
+    e
+}
+
 fn editor(s: &Signed, name: &str, description: &str, doc: &str, error: Option<Markup>) -> Markup {
     html! {
         @if let Some(e) = error { div #policy-error { (e) } }
@@ -98,7 +132,10 @@ fn editor(s: &Signed, name: &str, description: &str, doc: &str, error: Option<Ma
 (function(){var t=document.getElementById('policy-document');if(!t)return;
 var n=document.createElement('p');n.id='json-hint';t.parentNode.appendChild(n);
 function c(){try{JSON.parse(t.value);n.textContent='';}catch(e){n.textContent='Not valid JSON yet: '+e.message;}}
-t.addEventListener('input',c);})();"#)) }
+t.addEventListener('input',c);
+var p=document.getElementById('policy-error-position');if(p){var l=+p.dataset.line,col=+p.dataset.column,i=0;
+var lines=t.value.split('\n');for(var k=0;k<l-1&&k<lines.length;k++){i+=lines[k].length+1;}i+=col-1;
+t.focus();t.setSelectionRange(i,i+1);}})();"#)) }
     }
 }
 
@@ -137,12 +174,19 @@ pub async fn create(State(c): State<Arc<Console>>, request: Request) -> Response
         }
         Err(e) => {
             let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let at = locate(&doc, iamd_policy::PolicyKind::Managed, &e);
+            let error = html! {
+                (error_box(&e))
+                @if let Some((line, column, text)) = &at {
+                    p #policy-error-position data-line=(line) data-column=(column) { "Where: " (text) }
+                }
+            };
             respond(
                 status,
                 crate::layout::page(
                     &s,
                     "Create policy",
-                    editor(&s, &name, &description, &doc, Some(error_box(&e))),
+                    editor(&s, &name, &description, &doc, Some(error)),
                 ),
             )
         }
@@ -255,18 +299,20 @@ pub async fn act(State(c): State<Arc<Console>>, request: Request) -> Response {
             } else {
                 "false"
             };
+            let doc = req.field("document").unwrap_or_default();
             c.call(
                 &req,
                 p,
                 "CreatePolicyVersion",
                 &[
                     ("PolicyArn", &arn),
-                    ("PolicyDocument", req.field("document").unwrap_or_default()),
+                    ("PolicyDocument", doc),
                     ("SetAsDefault", default),
                 ],
             )
             .await
             .map(|_| "New version saved.".into())
+            .map_err(|e| with_position(doc, iamd_policy::PolicyKind::Managed, e))
         }
         "set-default" => c
             .call(

@@ -229,15 +229,20 @@ pub async fn act(
     let to = format!("/console/roles/{}", enc(&name));
     let field = |n: &str| req.field(n).unwrap_or_default().to_string();
     let r: Result<String, ApiError> = match action.as_str() {
-        "trust" => c
-            .call(
+        "trust" => {
+            let doc = field("document");
+            c.call(
                 &req,
                 p,
                 "UpdateAssumeRolePolicy",
-                &[("RoleName", &name), ("PolicyDocument", &field("document"))],
+                &[("RoleName", &name), ("PolicyDocument", &doc)],
             )
             .await
-            .map(|_| "Trust policy updated.".into()),
+            .map(|_| "Trust policy updated.".into())
+            .map_err(|e| {
+                super::policies::with_position(&doc, iamd_policy::PolicyKind::RoleTrust, e)
+            })
+        }
         "attach" => c
             .call(
                 &req,
