@@ -689,3 +689,42 @@ def test_alias_sign_in_url_password_policy_and_root_mfa(server_factory, page):
     events = s.client("cloudtrail").lookup_events(
         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "EnableMFADevice"}])["Events"]
     assert json.loads(events[0]["CloudTrailEvent"])["userIdentity"]["type"] == "Root"
+
+
+def test_groups_simulator_and_identity_providers(console, page):
+    user = unique("member")
+    console.iam.create_user(UserName=user)
+    sign_in(page, console.url, console.account, None, ROOT_PASSWORD)
+    page.wait_for_url(f"{console.url}/console")
+
+    # A group with a policy, and the user in it.
+    group = unique("readers")
+    page.goto(f"{console.url}/console/groups")
+    page.fill("#group-name", group)
+    page.fill("input[name=policy]", "arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    page.click("#create-group")
+    page.wait_for_selector("#flash")
+    page.fill("#members input[name=user]", user)
+    page.click("#members button[type=submit] >> text=Add user")
+    page.wait_for_selector("#flash")
+    assert user in page.inner_text("#members")
+    assert [g["GroupName"] for g in console.iam.list_groups_for_user(UserName=user)["Groups"]] == [group]
+
+    # The simulator says what the user may do, and why.
+    page.goto(f"{console.url}/console/simulator")
+    page.fill("#sim-source", f"arn:aws:iam::{console.account}:user/{user}")
+    page.fill("#sim-actions", "iam:ListUsers iam:CreateUser")
+    page.click("#simulate")
+    rows = page.inner_text("#sim-results")
+    assert "iam:ListUsers\t*\tallowed" in rows
+    assert "iam:CreateUser\t*\timplicitDeny" in rows
+
+    # An OpenID Connect provider.
+    page.goto(f"{console.url}/console/providers")
+    host = f"idp-{unique('x')}.example.com"
+    page.fill("input[name=url]", f"https://{host}")
+    page.fill("input[name=audience]", "my-app")
+    page.fill("input[name=thumbprint]", "a" * 40)
+    page.click("text=Add provider")
+    page.wait_for_selector("#flash")
+    assert f"oidc-provider/{host}" in page.inner_text("#providers")
