@@ -279,6 +279,9 @@ pub async fn show(
                 (section(&certs, |v| html! {
                     ul { @for k in ls(v, "Certificates") { li.mono { (st(k, "CertificateId")) " " (st(k, "Status")) } } }
                 }))
+                form method="post" action=(f("cert-upload")) { (csrf(&s))
+                    textarea name="body" placeholder="-----BEGIN CERTIFICATE-----" style="min-height:4em" {}
+                    button type="submit" { "Upload signing certificate" } }
             }
         },
     )
@@ -543,6 +546,15 @@ pub async fn act(
             )
             .await
             .map(|_| "SSH public key uploaded.".into()),
+        "cert-upload" => c
+            .call(
+                &req,
+                &p,
+                "UploadSigningCertificate",
+                &[("UserName", u), ("CertificateBody", &field("body"))],
+            )
+            .await
+            .map(|_| "Signing certificate uploaded.".into()),
         _ => return crate::web::redirect(&to),
     };
     if action == "mfa-enable"
