@@ -13,7 +13,7 @@ pub enum AccountCommand {
     /// Create an account and its root access key (printed in the credentials-file format).
     Create(CreateArgs),
     /// Set the root user's web console password, read from standard input (never from the
-    /// command line): one line, or the whole input without its final newline.
+    /// command line): its first line.
     SetRootPassword(SetRootPasswordArgs),
 }
 
@@ -29,16 +29,14 @@ pub struct SetRootPasswordArgs {
 }
 
 fn set_root_password(args: SetRootPasswordArgs) -> Result<(), String> {
-    use std::io::Read;
     if args.store.as_deref() == Some("memory") {
         return Err("an in-memory store belongs to a running server".to_string());
     }
-    let mut input = String::new();
+    let mut line = String::new();
     std::io::stdin()
-        .take(4096)
-        .read_to_string(&mut input)
+        .read_line(&mut line)
         .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-    let password = input.strip_suffix('\n').unwrap_or(&input);
+    let password = line.strip_suffix('\n').unwrap_or(&line);
     let password = password.strip_suffix('\r').unwrap_or(password);
     let store = crate::serve::open_store(args.store.as_deref(), &args.data_dir)?;
     let account = match args.account_id {
