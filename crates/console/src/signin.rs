@@ -343,27 +343,33 @@ pub async fn mfa_post(State(c): State<Arc<Console>>, request: Request) -> Respon
     let code = req.field("code").unwrap_or_default().trim().to_string();
     match c
         .engine
-        .console_mfa(principal.clone(), serials.clone(), code, req.facts())
+        .console_mfa(
+            principal.clone(),
+            serials.clone(),
+            code,
+            req.facts(),
+            SIGNED_IN_LIFETIME.whole_seconds(),
+        )
         .await
     {
         Err(e) => internal(e.to_string()),
-        Ok(true) => {
+        Ok(Some(signed_in)) => {
             let label = s.account_label.clone();
             begin(
                 &c,
                 &req,
                 Some(&id),
-                signed_in_session(principal, password, label),
+                signed_in_session(signed_in, password, label),
             )
         }
-        Ok(false) if attempts + 1 >= 3 => {
+        Ok(None) if attempts + 1 >= 3 => {
             c.sessions.remove(&id);
             with_cookie(
                 redirect("/console"),
                 &set_cookie(SESSION_COOKIE, "", req.secure(), Some(0)),
             )
         }
-        Ok(false) => {
+        Ok(None) => {
             s.stage = Stage::PendingMfa {
                 principal,
                 password,

@@ -173,14 +173,17 @@ impl Engine {
     }
 
     /// Checks the MFA code of a sign-in whose password was right (a code is used once), and
-    /// records the sign-in. `Ok(false)`: a wrong code.
+    /// records the sign-in. `Ok(None)`: a wrong code; else the principal the console acts as:
+    /// for an IAM user, a session of the user with MFA in its request context (as AWS's console
+    /// sessions have `aws:MultiFactorAuthPresent`), lasting `lifetime` seconds.
     pub fn console_mfa_blocking(
         &self,
         principal: &Principal,
         serials: &[String],
         code: &str,
         facts: &RequestFacts,
-    ) -> Result<bool, IamError> {
+        lifetime: i64,
+    ) -> Result<Option<Principal>, IamError> {
         let now = OffsetDateTime::now_utc();
         let audit = self.config.audit;
         let key = self.audit.chain_key().clone();
@@ -209,19 +212,19 @@ impl Engine {
                     Err(e) => return Err(e),
                 }
             }
+            let signed_in = match (ok, &principal.kind) {
+                (false, _) => None,
+                (true, iamd_iam::PrincipalKind::User { .. }) => {
+                    Some(mfa_session(principal, now, lifetime)?)
+                }
+                (true, _) => Some(principal.clone()),
+            };
             if audit {
-                let e = event::event(
-                    Who::Known(principal),
-                    &account,
-                    facts,
-                    &region,
-                    ok,
-                    true,
-                    now,
-                );
+                let who = signed_in.as_ref().unwrap_or(principal);
+                let e = event::event(Who::Known(who), &account, facts, &region, ok, true, now);
                 event::append(tx, &key, &account, &e)?;
             }
-            Ok(ok)
+            Ok(signed_in)
         })
     }
 
@@ -232,10 +235,11 @@ impl Engine {
         serials: Vec<String>,
         code: String,
         facts: RequestFacts,
-    ) -> Result<bool, IamError> {
+        lifetime: i64,
+    ) -> Result<Option<Principal>, IamError> {
         let engine = self.clone();
         tokio::task::spawn_blocking(move || {
-            engine.console_mfa_blocking(&principal, &serials, &code, &facts)
+            engine.console_mfa_blocking(&principal, &serials, &code, &facts, lifetime)
         })
         .await
         .map_err(|_| IamError::from(iamd_wire::ApiError::service_failure()))?
@@ -335,6 +339,45 @@ impl Engine {
             console_login::set_root_password(tx, account, password, now)
         })
     }
+}
+
+/// A session of an IAM user who signed in with MFA, as `GetSessionToken` with a code makes
+/// one: the user's current policies, with `aws:MultiFactorAuthPresent` and
+/// `aws:MultiFactorAuthAge`. It is never sealed into a token: only the console holds it.
+fn mfa_session(
+    user: &Principal,
+    now: OffsetDateTime,
+    lifetime: i64,
+) -> Result<Principal, IamError> {
+    use iamd_token::{SessionOwner, SessionPrincipal};
+    let creds = iamd_token::mint_credentials()
+        .map_err(|e| IamError::internal(format!("minting console session credentials: {e}")))?;
+    let at = now.unix_timestamp();
+    let s = iamd_token::Session {
+        version: iamd_token::SESSION_VERSION,
+        access_key_id: creds.access_key_id,
+        secret_access_key: creds.secret_access_key,
+        account: user.account.clone(),
+        principal: SessionPrincipal::SessionOf(SessionOwner::User {
+            user_arn: user.arn.clone(),
+            user_id: user.user_id.clone(),
+        }),
+        arn: user.arn.clone(),
+        user_id: user.user_id.clone(),
+        policy: None,
+        policy_arns: Vec::new(),
+        mfa_authenticated: true,
+        mfa_auth_time: Some(at),
+        tags: Vec::new(),
+        transitive_tag_keys: Vec::new(),
+        source_identity: None,
+        issued_at: at,
+        expires_at: at + lifetime,
+        issuer: user.arn.clone(),
+        chain_depth: 0,
+        key_id: 0,
+    };
+    Ok(Principal::from_session(Arc::new(s)))
 }
 
 /// The account an identifier names: a 12-digit ID that exists, or an alias.

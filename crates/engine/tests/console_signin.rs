@@ -243,21 +243,15 @@ fn root_by_alias_and_mfa_codes_used_once() {
     assert_eq!(serials, vec![serial.clone()]);
     let next = iamd_mfa::code_at(&seed, now + 30);
     // A code already used (enabling used c2's step) is refused; a fresh one once only.
-    assert!(
-        !engine
-            .console_mfa_blocking(&principal, &serials, &c2, &facts())
-            .unwrap()
-    );
-    assert!(
+    let mfa = |code: &str| {
         engine
-            .console_mfa_blocking(&principal, &serials, &next, &facts())
+            .console_mfa_blocking(&principal, &serials, code, &facts(), 3600)
             .unwrap()
-    );
-    assert!(
-        !engine
-            .console_mfa_blocking(&principal, &serials, &next, &facts())
-            .unwrap()
-    );
+    };
+    assert!(mfa(&c2).is_none());
+    let root_again = mfa(&next).expect("signed in");
+    assert!(root_again.is_root() && root_again.session.is_none());
+    assert!(mfa(&next).is_none());
     let events = console_logins(&engine);
     assert!(
         events
@@ -265,4 +259,77 @@ fn root_by_alias_and_mfa_codes_used_once() {
             .any(|e| e["additionalEventData"]["MFAUsed"] == "Yes"
                 && e["responseElements"]["ConsoleLogin"] == "Success")
     );
+}
+
+#[test]
+fn users_signed_in_with_mfa_act_with_mfa_present() {
+    let (engine, root) = setup();
+    call(&engine, &root, "CreateUser", json!({"UserName": "carol"})).unwrap();
+    call(
+        &engine,
+        &root,
+        "CreateLoginProfile",
+        json!({"UserName": "carol", "Password": "Carol-Passw0rd!"}),
+    )
+    .unwrap();
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "iam:ListUsers", "Resource": "*",
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]});
+    call(
+        &engine,
+        &root,
+        "PutUserPolicy",
+        json!({"UserName": "carol", "PolicyName": "mfa", "PolicyDocument": policy.to_string()}),
+    )
+    .unwrap();
+    let d = call(
+        &engine,
+        &root,
+        "CreateVirtualMFADevice",
+        json!({"VirtualMFADeviceName": "carol"}),
+    )
+    .unwrap();
+    let serial = d["VirtualMFADevice"]["SerialNumber"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    use base64::Engine as _;
+    let b32 = base64::engine::general_purpose::STANDARD
+        .decode(d["VirtualMFADevice"]["Base32StringSeed"].as_str().unwrap())
+        .unwrap();
+    let seed = iamd_mfa::base32::decode(std::str::from_utf8(&b32).unwrap()).unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    call(
+        &engine,
+        &root,
+        "EnableMFADevice",
+        json!({"UserName": "carol", "SerialNumber": serial,
+               "AuthenticationCode1": iamd_mfa::code_at(&seed, now - 30),
+               "AuthenticationCode2": iamd_mfa::code_at(&seed, now)}),
+    )
+    .unwrap();
+    let (user, serials) = match sign_in(&engine, ACCOUNT, Some("carol"), "Carol-Passw0rd!") {
+        SignInOutcome::MfaRequired {
+            principal, serials, ..
+        } => (principal, serials),
+        other => panic!("{other:?}"),
+    };
+    // The plain user (no MFA in the context) is denied; the signed-in session is allowed.
+    assert_eq!(
+        call(&engine, &user, "ListUsers", json!({})).unwrap_err(),
+        "AccessDenied"
+    );
+    let signed = engine
+        .console_mfa_blocking(
+            &user,
+            &serials,
+            &iamd_mfa::code_at(&seed, now + 30),
+            &facts(),
+            3600,
+        )
+        .unwrap()
+        .expect("signed in");
+    assert_eq!(signed.arn, user.arn);
+    assert!(signed.session.as_ref().unwrap().mfa_authenticated);
+    call(&engine, &signed, "ListUsers", json!({})).unwrap();
 }

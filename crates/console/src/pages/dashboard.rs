@@ -47,7 +47,8 @@ pub async fn show(c: &Console, req: &Req) -> Response {
         .and_then(Value::as_str)
         .map(str::to_string);
     let ident = alias.clone().unwrap_or_else(|| p.account.clone());
-    let is_user = p.user_name().is_some() && p.session.is_none();
+    // IAM users, also when signed in with MFA (a session of the user).
+    let is_user = p.user_name().is_some();
     let root_devices: Vec<String> = if p.is_root() && p.session.is_none() {
         match c.call(req, p, "ListVirtualMFADevices", &[]).await {
             Ok(v) => ls(&v, "VirtualMFADevices")
