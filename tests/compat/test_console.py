@@ -728,3 +728,38 @@ def test_groups_simulator_and_identity_providers(console, page):
     page.click("text=Add provider")
     page.wait_for_selector("#flash")
     assert f"oidc-provider/{host}" in page.inner_text("#providers")
+
+
+def test_switch_role_into_another_account(console, page):
+    # A second account in the same store (`iamd account create`), seen by the running server.
+    out = subprocess.run([str(iamd_bin()), "account", "create", "--data-dir", str(console.data_dir)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    other = out.stdout.split("# account ", 1)[1].split(":", 1)[0]
+    key = out.stdout.split("aws_access_key_id = ", 1)[1].split()[0]
+    secret = out.stdout.split("aws_secret_access_key = ", 1)[1].split()[0]
+    other_iam = console.client("iam", access_key=key, secret_key=secret)
+    role = unique("cross")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+             "Principal": {"AWS": f"arn:aws:iam::{console.account}:root"}, "Action": "sts:AssumeRole"}]}
+    for _ in range(50):  # the server notices the new account within a second
+        try:
+            other_iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
+            break
+        except Exception:
+            time.sleep(0.1)
+    other_iam.attach_role_policy(RoleName=role, PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+
+    user = unique("traveller")
+    console.iam.create_user(UserName=user)
+    console.iam.create_login_profile(UserName=user, Password="Travel-Passw0rd!")
+    console.iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=json.dumps(USER_POLICY))
+    sign_in(page, console.url, console.account, user, "Travel-Passw0rd!")
+    page.wait_for_url(f"{console.url}/console")
+    page.goto(f"{console.url}/console/switch-role?account={other}&roleName={role}")
+    page.click("#switch-submit")
+    page.wait_for_selector("#flash")
+    assert page.inner_text("#identity") == f"arn:aws:sts::{other}:assumed-role/{role}/{user}"
+    page.goto(f"{console.url}/console/roles")
+    assert role in page.inner_text("#roles")  # the other account's roles
+    assert page.inner_text("#account") == other
