@@ -763,3 +763,18 @@ def test_switch_role_into_another_account(console, page):
     page.goto(f"{console.url}/console/roles")
     assert role in page.inner_text("#roles")  # the other account's roles
     assert page.inner_text("#account") == other
+
+
+def test_signed_in_session_expires(server_factory, page):
+    s = server_factory("expiry", dev=True, extra_args=["--dev-console-session-seconds", "3"])
+    set_root_password(s, ROOT_PASSWORD)
+    url = s.endpoint.rstrip("/")
+    sign_in(page, url, "123456789012", None, ROOT_PASSWORD)
+    page.wait_for_url(f"{url}/console")
+    cookie = session_cookie(page)["value"]
+    time.sleep(3.5)
+    resp = page.goto(f"{url}/console/users")
+    assert resp.status == 401
+    assert "Your session has expired" in page.inner_text("#timeout")
+    r = requests.get(f"{url}/console/users", cookies={"iamd-console": cookie}, allow_redirects=False)
+    assert r.status_code == 303  # gone from the server

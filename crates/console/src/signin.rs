@@ -141,6 +141,7 @@ fn begin(c: &Console, req: &Req, old: Option<&str>, mut s: Session) -> Response 
     if let Some(old) = old {
         c.sessions.remove(old);
     }
+    s.expires = c.cap(s.created, s.expires);
     s.csrf = match crate::session::random_token() {
         Ok(t) => t,
         Err(e) => return internal(e),
