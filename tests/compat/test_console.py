@@ -343,6 +343,23 @@ def test_switch_role_and_back(console, page):
     page.wait_for_url(f"{console.url}/console")
     assert page.inner_text("#identity").endswith(f":user/{user}")
 
+    # A role session revoked early (iamd sessions revoke) ends its console session too.
+    page.goto(f"{console.url}/console/switch-role?roleName={role}")
+    page.click("#switch-submit")
+    page.wait_for_selector("#flash")
+    time.sleep(1.1)  # revocations take sessions issued strictly before a second
+    out = subprocess.run([str(iamd_bin()), "sessions", "revoke", "--data-dir", str(console.data_dir),
+                          "--principal-arn", f"arn:aws:iam::{console.account}:role/{role}"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    for _ in range(20):  # the server notices another process's commit within a second
+        resp = page.goto(f"{console.url}/console/roles")
+        if resp.status == 401:
+            break
+        time.sleep(0.1)
+    assert resp.status == 401
+    assert "Your session has expired" in page.inner_text("#timeout")
+
 
 def test_revoke_role_sessions_as_aws_does(console, page):
     iam = console.iam

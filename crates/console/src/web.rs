@@ -212,6 +212,24 @@ impl Console {
         Ok(s)
     }
 
+    /// [`Console::signed_in`], and a session principal's credentials not revoked since
+    /// (`RevokeSessions`): a revoked console session ends, as its API use would.
+    pub async fn signed_in_live(&self, req: &Req, post: bool) -> Result<Signed, Response> {
+        let s = if post {
+            self.signed_in_post(req)?
+        } else {
+            self.signed_in(req)?
+        };
+        match self.engine.session_revoked(&s.principal).await {
+            Ok(false) => Ok(s),
+            Ok(true) => {
+                self.sessions.remove(&s.id);
+                Err(layout::timed_out(&s.session, req.secure()))
+            }
+            Err(e) => Err(crate::signin::internal(e.to_string())),
+        }
+    }
+
     /// Calls the engine as the signed-in principal with Query parameters, as the API would.
     pub async fn call(
         &self,

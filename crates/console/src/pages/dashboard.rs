@@ -25,7 +25,7 @@ fn count(summary: &Value, key: &str) -> i64 {
 }
 
 pub async fn show(c: &Console, req: &Req) -> Response {
-    let s = match c.signed_in(req) {
+    let s = match c.signed_in_live(req, false).await {
         Ok(s) => s,
         Err(r) => return r,
     };

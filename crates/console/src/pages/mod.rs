@@ -26,14 +26,14 @@ use crate::web::{Req, Signed, html as respond};
 /// A GET page's request and signed-in session.
 pub async fn open(c: &Console, request: Request) -> Result<(Req, Signed), Response> {
     let req = crate::signin::read(request).await;
-    let s = c.signed_in(&req)?;
+    let s = c.signed_in_live(&req, false).await?;
     Ok((req, s))
 }
 
 /// A POST's request and signed-in session, its CSRF token checked.
 pub async fn open_post(c: &Console, request: Request) -> Result<(Req, Signed), Response> {
     let req = crate::signin::read(request).await;
-    let s = c.signed_in_post(&req)?;
+    let s = c.signed_in_live(&req, true).await?;
     Ok((req, s))
 }
 
