@@ -333,3 +333,61 @@ fn users_signed_in_with_mfa_act_with_mfa_present() {
     assert!(signed.session.as_ref().unwrap().mfa_authenticated);
     call(&engine, &signed, "ListUsers", json!({})).unwrap();
 }
+
+#[test]
+fn expired_passwords_must_change_or_wait_for_an_administrator() {
+    let (engine, root) = setup();
+    let u = call(&engine, &root, "CreateUser", json!({"UserName": "dora"})).unwrap();
+    let id = u["User"]["UserId"].as_str().unwrap().to_string();
+    call(
+        &engine,
+        &root,
+        "CreateLoginProfile",
+        json!({"UserName": "dora", "Password": "Dora-Passw0rd!"}),
+    )
+    .unwrap();
+    call(
+        &engine,
+        &root,
+        "UpdateAccountPasswordPolicy",
+        json!({"MaxPasswordAge": 1}),
+    )
+    .unwrap();
+    // The password was last changed two days ago.
+    let key = iamd_iam::passwords::profile_key(ACCOUNT, &id);
+    iamd_store::write(engine.store.as_ref(), |tx| {
+        let mut p: iamd_iam::passwords::LoginProfile = iamd_iam::records::get(tx, &key)?.unwrap();
+        p.changed -= time::Duration::days(2);
+        iamd_iam::records::put(tx, &key, &p)
+    })
+    .unwrap();
+    assert!(matches!(
+        sign_in(&engine, ACCOUNT, Some("dora"), "Dora-Passw0rd!"),
+        SignInOutcome::SignedIn {
+            password: PasswordState::Expired,
+            ..
+        }
+    ));
+    call(
+        &engine,
+        &root,
+        "UpdateAccountPasswordPolicy",
+        json!({"MaxPasswordAge": 1, "HardExpiry": true}),
+    )
+    .unwrap();
+    assert!(matches!(
+        sign_in(&engine, ACCOUNT, Some("dora"), "Dora-Passw0rd!"),
+        SignInOutcome::SignedIn {
+            password: PasswordState::HardExpired,
+            ..
+        }
+    ));
+    let last = console_logins(&engine);
+    assert_eq!(
+        last.iter()
+            .filter(|e| e["responseElements"]["ConsoleLogin"] == "Failure")
+            .count(),
+        1,
+        "a hard-expired password is a failed sign-in"
+    );
+}
