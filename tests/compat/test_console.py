@@ -795,3 +795,32 @@ def test_signed_in_session_expires(server_factory, page):
     assert "Your session has expired" in page.inner_text("#timeout")
     r = requests.get(f"{url}/console/users", cookies={"iamd-console": cookie}, allow_redirects=False)
     assert r.status_code == 303  # gone from the server
+
+
+def test_trust_policy_editor(console, page):
+    role = unique("trusting")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+             "Principal": {"AWS": f"arn:aws:iam::{console.account}:root"}, "Action": "sts:AssumeRole"}]}
+    console.iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
+    sign_in(page, console.url, console.account, None, ROOT_PASSWORD)
+    page.wait_for_url(f"{console.url}/console")
+    page.goto(f"{console.url}/console/roles/{role}")
+    assert json.loads(page.input_value("#trust-editor")) == trust
+
+    # A trust policy without a principal: AWS's message, and where.
+    bad = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
+    page.fill("#trust-editor", json.dumps(bad, indent=2))
+    page.click("#update-trust")
+    err = page.inner_text("#flash-error")
+    with pytest.raises(Exception) as api:
+        console.iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(bad, indent=2))
+    assert api.value.response["Error"]["Message"] in err
+    assert "MalformedPolicyDocument" in err and "(line " in err
+
+    # A good one is saved.
+    good = {**trust, "Statement": [{**trust["Statement"][0], "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}
+    page.fill("#trust-editor", json.dumps(good, indent=2))
+    page.click("#update-trust")
+    page.wait_for_selector("#flash")
+    saved = console.iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    assert saved == good
