@@ -16,6 +16,7 @@ mod authorize;
 pub mod cache;
 mod call;
 mod config;
+mod console_signin;
 mod credentials;
 mod decide;
 mod dev;
@@ -37,6 +38,7 @@ use iamd_wire::Model;
 pub use authorize::{CompiledSet, Verdict};
 pub use call::{Call, FrontEnd, Input, RequestFacts};
 pub use config::Config;
+pub use console_signin::{PasswordState, SignInOutcome, SignInRequest};
 pub use credentials::Credential;
 pub use iamd_iam::{IamError, Principal, PrincipalKind};
 

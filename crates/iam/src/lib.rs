@@ -12,6 +12,7 @@ pub mod authz;
 pub mod authz_message;
 pub mod aws_policies;
 pub mod certificates;
+pub mod console_login;
 pub mod credentials;
 pub mod documents;
 pub mod entities;

@@ -62,16 +62,16 @@ fn no_such_device(serial: &str) -> IamError {
     )
 }
 
-fn find(tx: &mut dyn Tx, account: &str, serial: &str) -> Result<MfaDevice, IamError> {
+pub(crate) fn find(tx: &mut dyn Tx, account: &str, serial: &str) -> Result<MfaDevice, IamError> {
     records::get(tx, &device_key(account, serial))?.ok_or_else(|| no_such_device(serial))
 }
 
-fn save(tx: &mut dyn Tx, account: &str, d: &MfaDevice) -> Result<(), IamError> {
+pub(crate) fn save(tx: &mut dyn Tx, account: &str, d: &MfaDevice) -> Result<(), IamError> {
     records::put(tx, &device_key(account, &d.serial), d)
 }
 
 /// The device's seed, opened. A seed that does not open or decode is a corrupt record.
-fn seed(master: &crate::secrets::MasterKey, d: &MfaDevice) -> Result<Vec<u8>, IamError> {
+pub(crate) fn seed(master: &crate::secrets::MasterKey, d: &MfaDevice) -> Result<Vec<u8>, IamError> {
     let b32 = master.open(&d.seed, &d.serial).ok_or_else(|| {
         IamError::internal(format!(
             "the seed of MFA device {} does not open with this master key",

@@ -12,6 +12,53 @@ use iamd_iam::{accounts, ids};
 pub enum AccountCommand {
     /// Create an account and its root access key (printed in the credentials-file format).
     Create(CreateArgs),
+    /// Set the root user's web console password, read from standard input (never from the
+    /// command line): its first line.
+    SetRootPassword(SetRootPasswordArgs),
+}
+
+#[derive(Args)]
+pub struct SetRootPasswordArgs {
+    /// The account (default: the store's default account).
+    #[arg(long)]
+    account_id: Option<String>,
+    #[arg(long, default_value = "./iamd-data")]
+    data_dir: PathBuf,
+    #[arg(long)]
+    store: Option<String>,
+}
+
+fn set_root_password(args: SetRootPasswordArgs) -> Result<(), String> {
+    if args.store.as_deref() == Some("memory") {
+        return Err("an in-memory store belongs to a running server".to_string());
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    let store = crate::serve::open_store(args.store.as_deref(), &args.data_dir)?;
+    let account = match args.account_id {
+        Some(id) => id,
+        None => iamd_store::read(store.as_ref(), |tx| {
+            tx.get(&iamd_iam::keys::meta("default-account"))
+        })
+        .map_err(|e| e.to_string())?
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .ok_or("the store has no default account: start the server once first")?,
+    };
+    iamd_store::write(store.as_ref(), |tx| {
+        iamd_iam::console_login::set_root_password(
+            tx,
+            &account,
+            password,
+            OffsetDateTime::now_utc(),
+        )
+    })
+    .map_err(|e: iamd_iam::IamError| e.to_string())?;
+    println!("the root user of account {account} has a new console password");
+    Ok(())
 }
 
 #[derive(Args)]
@@ -30,7 +77,10 @@ pub struct CreateArgs {
 }
 
 pub fn run(cmd: AccountCommand) -> Result<(), String> {
-    let AccountCommand::Create(args) = cmd;
+    let args = match cmd {
+        AccountCommand::Create(args) => args,
+        AccountCommand::SetRootPassword(args) => return set_root_password(args),
+    };
     if args.store.as_deref() == Some("memory") {
         return Err("an in-memory store belongs to a running server: create accounts there (with --dev, a 12-digit access key creates its account)".to_string());
     }

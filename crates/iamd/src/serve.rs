@@ -57,6 +57,19 @@ pub struct ServeArgs {
     /// Record no audit events. Only for measuring what the trail costs.
     #[arg(long)]
     no_audit: bool,
+    /// Also serve HTTPS, with this certificate chain (PEM). Needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Address of the HTTPS listener (with --tls-cert).
+    #[arg(long, default_value = "127.0.0.1:8643")]
+    tls_listen: SocketAddr,
+    /// Testing only (with --dev): every web console session ends after this many seconds,
+    /// so tests can watch a real expiry.
+    #[arg(long, requires = "dev")]
+    dev_console_session_seconds: Option<i64>,
 }
 
 fn parse_account_id(s: &str) -> Result<String, String> {
@@ -207,7 +220,28 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         })
         .map_err(|e| e.to_string())?;
     }
-    let state = Arc::new(AppState::new(config, store.clone(), master)?);
+    let console = iamd_console::Settings {
+        session_cap_seconds: args.dev_console_session_seconds,
+        ..iamd_console::Settings::default()
+    };
+    let state = Arc::new(AppState::with_console(
+        config,
+        store.clone(),
+        master,
+        console,
+    )?);
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let listener = std::net::TcpListener::bind(args.tls_listen)
+                .map_err(|e| format!("cannot listen on {}: {e}", args.tls_listen))?;
+            Some(iamd_server::Tls {
+                listener,
+                cert: cert.clone(),
+                key: key.clone(),
+            })
+        }
+        _ => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -216,8 +250,11 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        if tls.is_some() {
+            tracing::info!(listen = %args.tls_listen, "HTTPS listener");
+        }
         tracing::info!(listen = %args.listen, store = %store.describe(), "iamd is ready");
-        iamd_server::serve(listener, state, shutdown_signal())
+        iamd_server::serve_with_tls(listener, tls, state, shutdown_signal())
             .await
             .map_err(|e| e.to_string())
     })

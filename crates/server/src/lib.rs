@@ -4,7 +4,12 @@
 //! - role credentials for metadata agents on `/_iamd/ec2-credentials`;
 //! - the authorization API for other services on `/_iamd/authorize` (`authorize_api`), and
 //!   early revocation of temporary credentials on `/_iamd/revoke-sessions` (`iamd_api`);
-//! - `/metrics` (Prometheus) and `/healthz`.
+//! - `/metrics` (Prometheus) and `/healthz`;
+//! - the web console and the federation endpoint (`iamd-console`), under `/console`,
+//!   `/signin` and `/federation`.
+//!
+//! HTTP and HTTPS (rustls) can listen together; requests over TLS carry the
+//! [`iamd_console::SecureTransport`] mark (`aws:SecureTransport`, Secure cookies).
 //!
 //! Each front end decodes, authenticates its caller (`authenticate`), hands the engine a call,
 //! and encodes the answer. Validation, authorization, the operation and the audit trail are the
@@ -39,6 +44,7 @@ pub const DEV_ACCOUNT: &str = "123456789012";
 pub struct AppState {
     pub engine: Arc<Engine>,
     pub signing_keys: SigningKeyCache,
+    pub console: Arc<iamd_console::Console>,
 }
 
 impl AppState {
@@ -48,8 +54,20 @@ impl AppState {
         store: Arc<dyn Store>,
         master: Arc<MasterKey>,
     ) -> Result<AppState, String> {
+        AppState::with_console(config, store, master, iamd_console::Settings::default())
+    }
+
+    /// The shared state, with the console's settings.
+    pub fn with_console(
+        config: Config,
+        store: Arc<dyn Store>,
+        master: Arc<MasterKey>,
+        console: iamd_console::Settings,
+    ) -> Result<AppState, String> {
+        let engine = Engine::new(config, store, master)?;
         Ok(AppState {
-            engine: Engine::new(config, store, master)?,
+            console: Arc::new(iamd_console::Console::new(engine.clone(), console)),
+            engine,
             signing_keys: SigningKeyCache::new(4096),
         })
     }
@@ -66,14 +84,56 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_tls(listener, None, state, shutdown).await
+}
+
+/// An HTTPS listener: the socket, and the certificate chain and private key (PEM files).
+pub struct Tls {
+    pub listener: std::net::TcpListener,
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+/// [`serve`], with HTTPS on a second listener when `tls` is given.
+pub async fn serve_with_tls(
+    listener: tokio::net::TcpListener,
+    tls: Option<Tls>,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     state.engine.start_background();
     let engine = state.engine.clone();
+    let handle = axum_server::Handle::<std::net::SocketAddr>::new();
+    let https = match tls {
+        None => None,
+        Some(t) => {
+            let config =
+                axum_server::tls_rustls::RustlsConfig::from_pem_file(&t.cert, &t.key).await?;
+            t.listener.set_nonblocking(true)?;
+            let app = router(state.clone())
+                .layer(axum::Extension(iamd_console::SecureTransport))
+                .into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let server = axum_server::from_tcp_rustls(t.listener, config)?.handle(handle.clone());
+            Some(tokio::spawn(async move { server.serve(app).await }))
+        }
+    };
+    let tls_handle = handle.clone();
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tls_handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    })
     .await;
+    if let Some(h) = https {
+        match h.await {
+            Ok(Err(e)) => tracing::error!(error = %e, "the HTTPS listener failed"),
+            Err(e) => tracing::error!(error = %e, "the HTTPS listener failed"),
+            Ok(Ok(())) => {}
+        }
+    }
     let _ = tokio::task::spawn_blocking(move || {
         engine.last_used.flush(&engine);
         engine.audit.flush();
@@ -123,7 +183,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         // Local testing only: outside dev mode the path does not exist.
         r = r.route("/_iamd/reset", axum::routing::post(dev::reset));
     }
-    let r = r.fallback(respond::not_found).with_state(state);
+    let console = iamd_console::router(state.console.clone());
+    let r = r
+        .fallback(respond::not_found)
+        .with_state(state)
+        .merge(console);
     if dev {
         // Every response of a dev-mode server says so.
         r.layer(axum::middleware::map_response(

@@ -32,6 +32,10 @@ pub fn facts(parts: &Parts, request_id: &str, front_end: FrontEnd) -> RequestFac
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    f.secure_transport = parts
+        .extensions
+        .get::<iamd_console::SecureTransport>()
+        .is_some();
     f
 }
 

@@ -10,6 +10,7 @@
 //! - Secrets never reach the trail (`redact`).
 
 pub mod chain;
+pub mod console_login;
 mod event;
 pub mod lookup;
 mod redact;
