@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use iamd_actions::OpAuth;
 use iamd_iam::{
     Ctx, IamError, Principal, access_keys, account, certificates, explain, groups, inline, mfa,
-    oidc, passwords, policies, roles, users,
+    oidc, organizations, passwords, policies, roles, service_credentials, sts_preferences, users,
 };
 use iamd_store::Tx;
 use iamd_wire::{Params, Value};
@@ -411,6 +411,60 @@ static HANDLERS: &[(&str, Handler)] = {
         (
             "DeleteUserPermissionsBoundary",
             Write(policies::delete_user_permissions_boundary),
+        ),
+        // Organizations-only operations: iamd's accounts are standalone.
+        (
+            "ListOrganizationsFeatures",
+            Read(organizations::list_organizations_features),
+        ),
+        (
+            "EnableOrganizationsRootCredentialsManagement",
+            Read(organizations::enable_organizations_root_credentials_management),
+        ),
+        (
+            "DisableOrganizationsRootCredentialsManagement",
+            Read(organizations::disable_organizations_root_credentials_management),
+        ),
+        (
+            "EnableOrganizationsRootSessions",
+            Read(organizations::enable_organizations_root_sessions),
+        ),
+        (
+            "DisableOrganizationsRootSessions",
+            Read(organizations::disable_organizations_root_sessions),
+        ),
+        (
+            "GenerateOrganizationsAccessReport",
+            Read(organizations::generate_organizations_access_report),
+        ),
+        (
+            "GetOrganizationsAccessReport",
+            Read(organizations::get_organizations_access_report),
+        ),
+        ("AssumeRoot", Read(iamd_sts::root::assume_root)),
+        (
+            "CreateServiceSpecificCredential",
+            Write(service_credentials::create_service_specific_credential),
+        ),
+        (
+            "ListServiceSpecificCredentials",
+            Read(service_credentials::list_service_specific_credentials),
+        ),
+        (
+            "UpdateServiceSpecificCredential",
+            Write(service_credentials::update_service_specific_credential),
+        ),
+        (
+            "ResetServiceSpecificCredential",
+            Write(service_credentials::reset_service_specific_credential),
+        ),
+        (
+            "DeleteServiceSpecificCredential",
+            Write(service_credentials::delete_service_specific_credential),
+        ),
+        (
+            "SetSecurityTokenServicePreferences",
+            Write(sts_preferences::set_security_token_service_preferences),
         ),
     ]
 };

@@ -24,6 +24,7 @@ pub mod keyring;
 pub mod keys;
 pub mod mfa;
 pub mod oidc;
+pub mod organizations;
 mod pagination;
 pub mod passwords;
 pub mod policies;
@@ -31,8 +32,10 @@ pub mod principal;
 pub mod records;
 pub mod roles;
 pub mod secrets;
+pub mod service_credentials;
 #[cfg(test)]
 mod shapes_tests;
+pub mod sts_preferences;
 pub mod tags;
 #[cfg(test)]
 mod testing;

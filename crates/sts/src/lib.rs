@@ -3,6 +3,7 @@
 //! nothing but bookkeeping (a role's last use, an MFA device's last code).
 
 mod issue;
+pub mod root;
 mod web_identity;
 
 pub use issue::{assume_role, get_access_key_info, get_federation_token, get_session_token};
