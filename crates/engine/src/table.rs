@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 use iamd_actions::OpAuth;
 use iamd_iam::{
     Ctx, IamError, Principal, access_keys, account, certificates, explain, groups, inline, mfa,
-    oidc, organizations, passwords, policies, roles, service_credentials, sts_preferences, users,
+    oidc, organizations, passwords, policies, roles, service_credentials, service_linked_roles,
+    sts_preferences, users,
 };
 use iamd_store::Tx;
 use iamd_wire::{Params, Value};
@@ -461,6 +462,18 @@ static HANDLERS: &[(&str, Handler)] = {
         (
             "DeleteServiceSpecificCredential",
             Write(service_credentials::delete_service_specific_credential),
+        ),
+        (
+            "CreateServiceLinkedRole",
+            Write(service_linked_roles::create_service_linked_role),
+        ),
+        (
+            "DeleteServiceLinkedRole",
+            Write(service_linked_roles::delete_service_linked_role),
+        ),
+        (
+            "GetServiceLinkedRoleDeletionStatus",
+            Read(service_linked_roles::get_service_linked_role_deletion_status),
         ),
         (
             "SetSecurityTokenServicePreferences",

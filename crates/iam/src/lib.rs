@@ -33,6 +33,7 @@ pub mod records;
 pub mod roles;
 pub mod secrets;
 pub mod service_credentials;
+pub mod service_linked_roles;
 #[cfg(test)]
 mod shapes_tests;
 pub mod sts_preferences;
