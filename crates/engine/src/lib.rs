@@ -11,6 +11,7 @@
 //!
 //! The engine knows neither HTTP nor any wire format.
 
+mod access_advisor;
 pub mod audit;
 mod authorize;
 pub mod cache;

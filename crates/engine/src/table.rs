@@ -476,6 +476,22 @@ static HANDLERS: &[(&str, Handler)] = {
             Read(service_linked_roles::get_service_linked_role_deletion_status),
         ),
         (
+            "GenerateServiceLastAccessedDetails",
+            Write(crate::access_advisor::generate_service_last_accessed_details),
+        ),
+        (
+            "GetServiceLastAccessedDetails",
+            Read(crate::access_advisor::get_service_last_accessed_details),
+        ),
+        (
+            "GetServiceLastAccessedDetailsWithEntities",
+            Read(crate::access_advisor::get_service_last_accessed_details_with_entities),
+        ),
+        (
+            "ListPoliciesGrantingServiceAccess",
+            Read(crate::access_advisor::list_policies_granting_service_access),
+        ),
+        (
             "SetSecurityTokenServicePreferences",
             Write(sts_preferences::set_security_token_service_preferences),
         ),
