@@ -24,6 +24,7 @@ mod instance;
 pub mod last_used;
 pub mod metrics;
 mod revocation;
+mod saml;
 pub mod table;
 mod web_identity;
 

@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 use iamd_actions::OpAuth;
 use iamd_iam::{
     Ctx, IamError, Principal, access_keys, account, certificates, explain, groups, inline, mfa,
-    oidc, organizations, passwords, policies, roles, service_credentials, service_linked_roles,
-    sts_preferences, users,
+    oidc, organizations, passwords, policies, roles, saml_providers, service_credentials,
+    service_linked_roles, sts_preferences, users,
 };
 use iamd_store::Tx;
 use iamd_wire::{Params, Value};
@@ -29,6 +29,9 @@ pub enum Handler {
     /// `AssumeRoleWithWebIdentity`: the token is verified (which may fetch the issuer's keys)
     /// before the write transaction.
     WebIdentity,
+    /// `AssumeRoleWithSAML`: the SAML response is verified against its provider's metadata
+    /// before the write transaction that checks replays and issues the session.
+    Saml,
     /// Role credentials for a metadata agent (`iam:PassRole` to EC2 and the role's trust).
     InstanceCredentials,
     /// Another service asks for a decision about a principal (`iamd:Authorize`).
@@ -46,7 +49,7 @@ impl Handler {
     pub fn writes(&self) -> bool {
         matches!(
             self,
-            Handler::Write(_) | Handler::WebIdentity | Handler::InstanceCredentials
+            Handler::Write(_) | Handler::WebIdentity | Handler::Saml | Handler::InstanceCredentials
         )
     }
 }
@@ -89,6 +92,7 @@ static HANDLERS: &[(&str, Handler)] = {
     use Handler::{Caller, Read, Write};
     &[
         ("AssumeRoleWithWebIdentity", Handler::WebIdentity),
+        ("AssumeRoleWithSAML", Handler::Saml),
         ("AssumeRoleForInstance", Handler::InstanceCredentials),
         ("LookupEvents", Read(lookup_events)),
         ("Authorize", Handler::Authorize),
@@ -490,6 +494,32 @@ static HANDLERS: &[(&str, Handler)] = {
         (
             "ListPoliciesGrantingServiceAccess",
             Read(crate::access_advisor::list_policies_granting_service_access),
+        ),
+        (
+            "CreateSAMLProvider",
+            Write(saml_providers::create_saml_provider),
+        ),
+        ("GetSAMLProvider", Read(saml_providers::get_saml_provider)),
+        (
+            "ListSAMLProviders",
+            Read(saml_providers::list_saml_providers),
+        ),
+        (
+            "UpdateSAMLProvider",
+            Write(saml_providers::update_saml_provider),
+        ),
+        (
+            "DeleteSAMLProvider",
+            Write(saml_providers::delete_saml_provider),
+        ),
+        ("TagSAMLProvider", Write(saml_providers::tag_saml_provider)),
+        (
+            "UntagSAMLProvider",
+            Write(saml_providers::untag_saml_provider),
+        ),
+        (
+            "ListSAMLProviderTags",
+            Read(saml_providers::list_saml_provider_tags),
         ),
         (
             "SetSecurityTokenServicePreferences",

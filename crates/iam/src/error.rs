@@ -103,6 +103,7 @@ pub enum Quota {
     ClientIdsPerOidcProvider,
     ServiceSpecificCredentialsPerUserPerService,
     SamlProvidersPerAccount,
+    PrivateKeysPerSamlProvider,
     /// A managed policy's size (`PolicySize`).
     ManagedPolicySize,
     /// A role's trust policy size (`ACLSizePerRole`).
@@ -254,6 +255,7 @@ impl Quota {
                 "ServiceSpecificCredentialsPerUserPerService".into()
             }
             Quota::SamlProvidersPerAccount => "SAMLProvidersPerAccount".into(),
+            Quota::PrivateKeysPerSamlProvider => "PrivateKeysPerSAMLProvider".into(),
             Quota::ManagedPolicySize => "PolicySize".into(),
             Quota::TrustPolicySize => "ACLSizePerRole".into(),
             Quota::InlinePolicySize { owner, .. } => format!("{}PolicySize", owner.title()),

@@ -31,6 +31,7 @@ pub mod policies;
 pub mod principal;
 pub mod records;
 pub mod roles;
+pub mod saml_providers;
 pub mod secrets;
 pub mod service_credentials;
 pub mod service_linked_roles;

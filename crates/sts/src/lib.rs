@@ -4,9 +4,11 @@
 
 mod issue;
 pub mod root;
+mod saml;
 mod web_identity;
 
 pub use issue::{assume_role, get_access_key_info, get_federation_token, get_session_token};
+pub use saml::{SamlIdentity, assume_role_with_saml};
 pub use web_identity::{WebIdentity, assume_role_for_instance, assume_role_with_web_identity};
 
 use iamd_iam::Principal;
