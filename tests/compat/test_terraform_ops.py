@@ -31,6 +31,9 @@ def tf(tmp_path, server_factory):
     work = tmp_path / "tf"
     work.mkdir()
     shutil.copy(HERE / "terraform_ops" / "main.tf", work / "main.tf")
+    from saml_idp import SamlIdp
+    metadata = tmp_path / "idp-metadata.xml"
+    metadata.write_text(SamlIdp().metadata())
     rc = tmp_path / "terraform.rc"
     rc.write_text(
         "provider_installation {\n"
@@ -44,6 +47,7 @@ def tf(tmp_path, server_factory):
         AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null",
         AWS_EC2_METADATA_DISABLED="true", TF_VAR_endpoint=server.endpoint,
         TF_VAR_access_key=server.access_key, TF_VAR_secret_key=server.secret_key, TF_VAR_prefix="tfo",
+        TF_VAR_saml_metadata_file=str(metadata),
     )
 
     def run(*args: str, timeout: int = 240) -> subprocess.CompletedProcess:
@@ -89,6 +93,10 @@ def test_terraform_issue14_resources(tf):
     account = tf.server.sts.get_caller_identity()["Account"]
     assert o["elb_role_arn"] == (f"arn:aws:iam::{account}:role/aws-service-role/"
                                  "elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing")
+    assert o["saml_arn"] == f"arn:aws:iam::{account}:saml-provider/tfo-corp"
+    saml = iam.get_saml_provider(SAMLProviderArn=o["saml_arn"])
+    assert saml["Tags"] == [{"Key": "team", "Value": "identity"}]
+    assert o["saml_valid_until"].startswith(str(saml["ValidUntil"].year))
     assert o["asg_role_name"] == "AWSServiceRoleForAutoScaling_tfofleet"
     asg = iam.get_role(RoleName="AWSServiceRoleForAutoScaling_tfofleet")["Role"]
     assert asg["Description"] == "Auto Scaling for the tfo fleet"
@@ -109,3 +117,4 @@ def test_terraform_issue14_resources(tf):
     assert iam.list_users()["Users"] == []
     assert iam.list_roles()["Roles"] == []
     assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
+    assert iam.list_saml_providers()["SAMLProviderList"] == []

@@ -45,6 +45,18 @@ provider "aws" {
   }
 }
 
+variable "saml_metadata_file" {
+  type = string
+}
+
+resource "aws_iam_saml_provider" "corp" {
+  name                   = "${var.prefix}-corp"
+  saml_metadata_document = file(var.saml_metadata_file)
+  tags = {
+    team = "identity"
+  }
+}
+
 resource "aws_iam_service_linked_role" "elb" {
   aws_service_name = "elasticloadbalancing.amazonaws.com"
 }
@@ -83,6 +95,14 @@ resource "aws_iam_security_token_service_preferences" "this" {
 resource "aws_iam_user" "holder" {
   name          = "${var.prefix}-holder"
   force_destroy = true
+}
+
+output "saml_arn" {
+  value = aws_iam_saml_provider.corp.arn
+}
+
+output "saml_valid_until" {
+  value = aws_iam_saml_provider.corp.valid_until
 }
 
 output "elb_role_arn" {
