@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 use iamd_actions::OpAuth;
 use iamd_iam::{
     Ctx, IamError, Principal, access_keys, account, certificates, explain, groups, inline, mfa,
-    oidc, organizations, passwords, policies, roles, saml_providers, service_credentials,
-    service_linked_roles, sts_preferences, users,
+    oidc, organizations, outbound_federation, passwords, policies, roles, saml_providers,
+    service_credentials, service_linked_roles, sts_preferences, users,
 };
 use iamd_store::Tx;
 use iamd_wire::{Params, Value};
@@ -520,6 +520,22 @@ static HANDLERS: &[(&str, Handler)] = {
         (
             "ListSAMLProviderTags",
             Read(saml_providers::list_saml_provider_tags),
+        ),
+        (
+            "EnableOutboundWebIdentityFederation",
+            Write(outbound_federation::enable_outbound_web_identity_federation),
+        ),
+        (
+            "DisableOutboundWebIdentityFederation",
+            Write(outbound_federation::disable_outbound_web_identity_federation),
+        ),
+        (
+            "GetOutboundWebIdentityFederationInfo",
+            Read(outbound_federation::get_outbound_web_identity_federation_info),
+        ),
+        (
+            "GetWebIdentityToken",
+            Read(iamd_sts::web_identity_token::get_web_identity_token),
         ),
         (
             "SetSecurityTokenServicePreferences",

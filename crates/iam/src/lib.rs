@@ -25,6 +25,7 @@ pub mod keys;
 pub mod mfa;
 pub mod oidc;
 pub mod organizations;
+pub mod outbound_federation;
 mod pagination;
 pub mod passwords;
 pub mod policies;

@@ -6,6 +6,7 @@ mod issue;
 pub mod root;
 mod saml;
 mod web_identity;
+pub mod web_identity_token;
 
 pub use issue::{assume_role, get_access_key_info, get_federation_token, get_session_token};
 pub use saml::{SamlIdentity, assume_role_with_saml};
