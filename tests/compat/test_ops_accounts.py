@@ -168,3 +168,20 @@ def test_sts_preferences_show_in_the_summary(server, iam):
         assert _token_version(iam) == 1
     finally:
         iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v1Token")
+
+
+def test_temporary_delegation_has_no_requests(iam, sts, account_id):
+    e = expect("AccessDenied", 403, iam.create_delegation_request, Description="d",
+               Permissions={"PolicyTemplateArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+               RequestorWorkflowId="workflow-1", NotificationChannel="arn:aws:sns:us-east-1:111122223333:t",
+               SessionDuration=3600)
+    assert "onboarded" in e.response["Error"]["Message"]
+    rid = "dr-0123456789abcdef"
+    for op in ("get_delegation_request", "accept_delegation_request", "associate_delegation_request",
+               "reject_delegation_request", "update_delegation_request", "send_delegation_token"):
+        expect("NoSuchEntity", 404, getattr(iam, op), DelegationRequestId=rid)
+    assert iam.list_delegation_requests()["DelegationRequests"] == []
+    expect("NoSuchEntity", 404, iam.get_human_readable_summary,
+           EntityArn=f"arn:aws:iam::{account_id}:delegation-request/{rid}")
+    expect("InvalidInput", 400, iam.get_human_readable_summary, EntityArn=f"arn:aws:iam::{account_id}:user/x")
+    expect("ExpiredTradeInTokenException", 400, sts.get_delegated_access_token, TradeInToken="token")

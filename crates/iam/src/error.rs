@@ -49,6 +49,7 @@ pub enum EntityKind {
     AccessReport,
     ServiceSpecificCredential,
     SamlProvider,
+    DelegationRequest,
     /// A service-linked role's deletion task, named by task ID.
     DeletionTask,
 }

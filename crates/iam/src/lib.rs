@@ -13,6 +13,7 @@ pub mod authz_message;
 pub mod aws_policies;
 pub mod certificates;
 pub mod credentials;
+pub mod delegation;
 pub mod documents;
 pub mod entities;
 mod error;

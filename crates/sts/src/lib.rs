@@ -2,6 +2,7 @@
 //! token (`iamd-token`) that any server opens without a database read; issuing one writes
 //! nothing but bookkeeping (a role's last use, an MFA device's last code).
 
+pub mod delegated;
 mod issue;
 pub mod root;
 mod saml;
