@@ -83,3 +83,19 @@ def test_cli(server, iam):
     out = server.cli("iam", "get-service-linked-role-deletion-status", "--deletion-task-id", task)
     assert out.rc == 0, out
     assert out.json["Status"] == "SUCCEEDED"
+
+
+def test_aws_documented_policy_allows_creation(principal, iam, account_id):
+    # The policy AWS documents for letting a user create one service's role.
+    doc = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "iam:CreateServiceLinkedRole",
+        "Resource": "arn:aws:iam::*:role/aws-service-role/elasticache.amazonaws.com/AWSServiceRoleForElastiCache*",
+        "Condition": {"StringLike": {"iam:AWSServiceName": "elasticache.amazonaws.com"}}}]}
+    p = principal(inline={"slr": doc})
+    r = p.client("iam").create_service_linked_role(AWSServiceName="elasticache.amazonaws.com")["Role"]
+    try:
+        assert r["RoleName"] == "AWSServiceRoleForElastiCache"
+        expect("AccessDenied", 403, p.client("iam").create_service_linked_role,
+               AWSServiceName="ecs.amazonaws.com")
+    finally:
+        _delete(iam, r["RoleName"])

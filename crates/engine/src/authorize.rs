@@ -412,6 +412,26 @@ fn resolve(
                 None => Ok(caller_resource(caller, caller_tags)),
             }
         }
+        ResourceRef::ServiceLinkedRole(param) => Ok(Resolved {
+            arn: params
+                .str(param)
+                .and_then(|s| {
+                    iamd_iam::service_linked_roles::role_arn_for(
+                        account,
+                        s,
+                        params.str("CustomSuffix"),
+                    )
+                })
+                .unwrap_or_else(|| ResourceKind::Role.arn(account, "/", "*")),
+            tags: Vec::new(),
+        }),
+        ResourceRef::DeletionTaskRole(param) => Ok(Resolved {
+            arn: params
+                .str(param)
+                .and_then(|t| iamd_iam::service_linked_roles::role_arn_of_task(account, t))
+                .unwrap_or_else(|| ResourceKind::Role.arn(account, "/", "*")),
+            tags: Vec::new(),
+        }),
         _ => Ok(Resolved {
             arn: r
                 .kind()

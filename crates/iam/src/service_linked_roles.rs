@@ -65,6 +65,30 @@ pub fn service(name: &str) -> Option<ServiceRole> {
     services().find(|s| s.service == name)
 }
 
+/// The ARN of the role `CreateServiceLinkedRole` would create (for authorization), when the
+/// service is known.
+pub fn role_arn_for(account: &str, service_name: &str, suffix: Option<&str>) -> Option<String> {
+    let s = service(service_name)?;
+    let name = match suffix {
+        Some(x) => format!("{}_{x}", s.role_name),
+        None => s.role_name.to_string(),
+    };
+    Some(roles::role_arn(account, &s.path(), &name))
+}
+
+/// The ARN of the role a deletion task ID names
+/// (`task/aws-service-role/SERVICE/ROLE/UUID`).
+pub fn role_arn_of_task(account: &str, task: &str) -> Option<String> {
+    let rest = task.strip_prefix("task/aws-service-role/")?;
+    let mut parts = rest.split('/');
+    let (service, role) = (parts.next()?, parts.next()?);
+    Some(roles::role_arn(
+        account,
+        &format!("{PATH_PREFIX}{service}/"),
+        role,
+    ))
+}
+
 /// Whether a role is service-linked (its path is reserved for them).
 pub fn is_service_linked(path: &str) -> bool {
     path.starts_with(PATH_PREFIX)
