@@ -129,3 +129,37 @@ class SamlIdp:
 
 def b64(xml: str) -> str:
     return base64.b64encode(xml.encode()).decode()
+
+
+def encrypt_assertion(assertion: str, sp_public_key, *, oaep_sha256: bool = False) -> str:
+    """An EncryptedAssertion (XML Encryption 1.1): AES-128-GCM content, the key wrapped with
+    RSA-OAEP to the service provider's key, as identity providers send them."""
+    import os
+
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key, iv = os.urandom(16), os.urandom(12)
+    ct = AESGCM(key).encrypt(iv, assertion.encode(), None)
+    if oaep_sha256:
+        pad = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+        method = ('<xenc:EncryptionMethod Algorithm="http://www.w3.org/2009/xmlenc11#rsa-oaep">'
+                  '<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>'
+                  '<xenc11:MGF xmlns:xenc11="http://www.w3.org/2009/xmlenc11#" '
+                  'Algorithm="http://www.w3.org/2009/xmlenc11#mgf1sha256"/></xenc:EncryptionMethod>')
+    else:
+        pad = padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
+        method = ('<xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p">'
+                  '<ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/></xenc:EncryptionMethod>')
+    wrapped = sp_public_key.encrypt(key, pad)
+    return (
+        f'<saml:EncryptedAssertion xmlns:saml="{SAML}">'
+        '<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" '
+        'xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Type="http://www.w3.org/2001/04/xmlenc#Element">'
+        '<xenc:EncryptionMethod Algorithm="http://www.w3.org/2009/xmlenc11#aes128-gcm"/>'
+        f'<ds:KeyInfo><xenc:EncryptedKey>{method}'
+        f'<xenc:CipherData><xenc:CipherValue>{base64.b64encode(wrapped).decode()}</xenc:CipherValue>'
+        '</xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo>'
+        f'<xenc:CipherData><xenc:CipherValue>{base64.b64encode(iv + ct).decode()}</xenc:CipherValue>'
+        '</xenc:CipherData></xenc:EncryptedData></saml:EncryptedAssertion>'
+    )

@@ -205,3 +205,39 @@ def test_cli(server, iam, idp, uniq, tmp_path):
     assert out.json["Subject"] == "alice@example.test"
     out = server.cli("iam", "delete-saml-provider", "--saml-provider-arn", arn)
     assert out.rc == 0, out
+
+
+def test_encrypted_assertions(iam, idp, unsigned_sts, uniq):
+    from saml_idp import encrypt_assertion
+    sp = SamlIdp()  # only its key pair: the service provider's decryption key
+    name = uniq("idp")
+    parn = iam.create_saml_provider(Name=name, SAMLMetadataDocument=idp.metadata(),
+                                    AssertionEncryptionMode="Required",
+                                    AddPrivateKey=sp.key_pem.decode())["SAMLProviderArn"]
+    try:
+        _, rarn = _role(iam, uniq, parn)
+        call = lambda x: unsigned_sts.assume_role_with_saml(RoleArn=rarn, PrincipalArn=parn, SAMLAssertion=x)  # noqa: E731
+        for sha256 in (False, True):
+            signed = idp.sign_assertion(idp.assertion_xml(attributes=_attrs(rarn, parn)))
+            enc = encrypt_assertion(signed, sp.key.public_key(), oaep_sha256=sha256)
+            out = call(b64(idp.response_xml(enc)))
+            assert out["Subject"] == "alice@example.test"
+        # Required: a plain assertion is refused.
+        expect("InvalidIdentityToken", 400, call, idp.response(attributes=_attrs(rarn, parn)))
+        # Encrypted to another key, or altered in transit.
+        signed = idp.sign_assertion(idp.assertion_xml(attributes=_attrs(rarn, parn)))
+        other = encrypt_assertion(signed, SamlIdp().key.public_key())
+        expect("InvalidIdentityToken", 400, call, b64(idp.response_xml(other)))
+        enc = encrypt_assertion(signed, sp.key.public_key())
+        cv = re.findall(r"<xenc:CipherValue>([^<]+)</xenc:CipherValue>", enc)[-1]
+        raw = bytearray(base64.b64decode(cv))
+        raw[20] ^= 1
+        expect("InvalidIdentityToken", 400, call, b64(idp.response_xml(
+            enc.replace(cv, base64.b64encode(bytes(raw)).decode()))))
+        # Encrypted but unsigned inside: still refused.
+        unsigned = idp.assertion_xml(attributes=_attrs(rarn, parn)).replace(
+            '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/>', "")
+        expect("InvalidIdentityToken", 400, call, b64(idp.response_xml(
+            encrypt_assertion(unsigned, sp.key.public_key()))))
+    finally:
+        iam.delete_saml_provider(SAMLProviderArn=parn)

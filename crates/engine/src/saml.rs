@@ -80,6 +80,7 @@ pub fn assume_role_with_saml(
         .into());
     }
     let metadata = provider.metadata()?;
+    let decryption_keys = provider.decryption_keys(&engine.master)?;
     let verified = iamd_saml::verify_response(
         input.str("SAMLAssertion").unwrap_or_default(),
         &Expected {
@@ -88,6 +89,8 @@ pub fn assume_role_with_saml(
             audiences: AUDIENCES,
             now,
             skew: SKEW,
+            decryption_keys: &decryption_keys,
+            require_encryption: provider.requires_encryption(),
         },
     )
     .map_err(|e| saml_error(&e))?;

@@ -45,6 +45,28 @@ pub struct SamlProvider {
 }
 
 impl SamlProvider {
+    /// The private keys for encrypted assertions (PKCS#8 DER), opened with the master key.
+    pub fn decryption_keys(
+        &self,
+        master: &crate::secrets::MasterKey,
+    ) -> Result<Vec<Vec<u8>>, IamError> {
+        self.private_keys
+            .iter()
+            .map(|k| {
+                let pem = master.open(&k.sealed, &k.id).ok_or_else(|| {
+                    IamError::internal(format!("a private key of {} does not open", self.name))
+                })?;
+                iamd_saml::metadata::private_key_pkcs8(&pem)
+                    .map_err(|e| IamError::internal(format!("a private key of {}: {e}", self.name)))
+            })
+            .collect()
+    }
+
+    /// Whether only encrypted assertions are accepted.
+    pub fn requires_encryption(&self) -> bool {
+        self.encryption_mode.as_deref() == Some("Required")
+    }
+
     /// The provider's signing keys, from its metadata.
     pub fn metadata(&self) -> Result<iamd_saml::Metadata, IamError> {
         iamd_saml::parse_metadata(&self.metadata)

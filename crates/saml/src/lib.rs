@@ -7,8 +7,9 @@
 //! SAML identity providers use: an enveloped signature over the `Response` or the `Assertion`,
 //! exclusive c14n, SHA-256, RSA-SHA256. That narrow subset is small enough to write and test
 //! here ([`c14n`], [`signature`]) with `roxmltree` (a read-only tree, DTDs refused, so no entity
-//! expansion attacks) and `aws-lc-rs` for the digest and the RSA check. Anything outside the
-//! subset is refused, not guessed at.
+//! expansion attacks) and `aws-lc-rs` for the digest and the RSA check. Encrypted assertions
+//! ([`decrypt`]) are the same kind of narrow subset: RSA-OAEP key transport, AES-GCM content.
+//! Anything outside the subsets is refused, not guessed at.
 //!
 //! # Signature wrapping
 //! The checks that make wrapping attacks fail: IDs must be unique in the document; a signature
@@ -18,6 +19,7 @@
 //! searching for an ID.
 
 pub mod c14n;
+pub mod decrypt;
 pub mod metadata;
 pub mod response;
 pub mod signature;

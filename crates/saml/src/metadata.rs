@@ -86,9 +86,10 @@ pub fn parse_metadata(text: &str) -> Result<Metadata, SamlError> {
     })
 }
 
-/// Checks a private key given for decrypting assertions (`AddPrivateKey`): one unencrypted PEM
-/// RSA key, PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`).
-pub fn check_private_key(pem: &str) -> Result<(), SamlError> {
+/// A private key given for decrypting assertions (`AddPrivateKey`) as PKCS#8 DER: one
+/// unencrypted PEM RSA key, PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`).
+pub fn private_key_pkcs8(pem: &str) -> Result<Vec<u8>, SamlError> {
+    use aws_lc_rs::encoding::AsDer;
     let bad = || SamlError::Metadata("the private key is not an unencrypted PEM RSA key".into());
     let text = pem.trim();
     let (label, rest) = text
@@ -99,12 +100,18 @@ pub fn check_private_key(pem: &str) -> Result<(), SamlError> {
     let body = rest.trim().strip_suffix(end.as_str()).ok_or_else(bad)?;
     let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
     let der = STANDARD.decode(b64).map_err(|_| bad())?;
-    let ok = match label {
-        "PRIVATE KEY" => aws_lc_rs::rsa::KeyPair::from_pkcs8(&der).is_ok(),
-        "RSA PRIVATE KEY" => aws_lc_rs::rsa::KeyPair::from_der(&der).is_ok(),
-        _ => false,
-    };
-    if ok { Ok(()) } else { Err(bad()) }
+    let key = match label {
+        "PRIVATE KEY" => aws_lc_rs::rsa::KeyPair::from_pkcs8(&der),
+        "RSA PRIVATE KEY" => aws_lc_rs::rsa::KeyPair::from_der(&der),
+        _ => return Err(bad()),
+    }
+    .map_err(|_| bad())?;
+    Ok(key.as_der().map_err(|_| bad())?.as_ref().to_vec())
+}
+
+/// Checks a private key given for decrypting assertions ([`private_key_pkcs8`]).
+pub fn check_private_key(pem: &str) -> Result<(), SamlError> {
+    private_key_pkcs8(pem).map(|_| ())
 }
 
 #[cfg(test)]

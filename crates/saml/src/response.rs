@@ -26,6 +26,10 @@ pub struct Expected<'a> {
     pub now: OffsetDateTime,
     /// Allowed clock difference with the identity provider.
     pub skew: Duration,
+    /// The provider's private keys for encrypted assertions (PKCS#8 DER RSA).
+    pub decryption_keys: &'a [Vec<u8>],
+    /// The provider accepts only encrypted assertions (`AssertionEncryptionMode` `Required`).
+    pub require_encryption: bool,
 }
 
 /// A verified assertion.
@@ -94,7 +98,70 @@ pub fn verify_response(b64: &str, want: &Expected) -> Result<Verified, SamlError
     if !is(response, SAMLP, "Response") {
         return Err(invalid("the root element must be samlp:Response"));
     }
-    // Unique IDs, so no reference can be pointed at a copy.
+    unique_ids(&doc)?;
+    let status = one(one(response, SAMLP, "Status")?, SAMLP, "StatusCode")?;
+    if status.attribute("Value") != Some(SUCCESS) {
+        return Err(invalid("the response's status is not Success"));
+    }
+    let found: Vec<Node> = doc
+        .descendants()
+        .filter(|n| is(*n, SAML, "Assertion") || is(*n, SAML, "EncryptedAssertion"))
+        .collect();
+    let only = match found.as_slice() {
+        [a] if a.parent() == Some(response) => *a,
+        [_] => return Err(invalid("the Assertion must be a child of the Response")),
+        _ => return Err(invalid("the response must hold exactly one Assertion")),
+    };
+    let response_signed = verify_enveloped(response, want.keys)?;
+    if is(only, SAML, "Assertion") {
+        if want.require_encryption {
+            return Err(invalid("the provider accepts only encrypted assertions"));
+        }
+        return claims(only, response, response_signed, want);
+    }
+    // Decrypted, the assertion is parsed on its own, inside an element that declares the
+    // namespaces in scope where it was (its prefixes may be declared on the Response).
+    let plain = crate::decrypt::decrypt_assertion(only, want.decryption_keys)?;
+    let mut wrapper = String::from("<iamd:decrypted xmlns:iamd=\"urn:iamd:decrypted\"");
+    for ns in only.namespaces() {
+        match ns.name() {
+            Some("xml") | Some("iamd") => {}
+            Some(p) => wrapper.push_str(&format!(" xmlns:{p}=\"{}\"", attr_escape(ns.uri()))),
+            None => wrapper.push_str(&format!(" xmlns=\"{}\"", attr_escape(ns.uri()))),
+        }
+    }
+    wrapper.push('>');
+    wrapper.push_str(&plain);
+    wrapper.push_str("</iamd:decrypted>");
+    let inner = parse_xml(&wrapper)?;
+    unique_ids(&inner)?;
+    let elements: Vec<Node> = inner
+        .root_element()
+        .children()
+        .filter(|c| c.is_element())
+        .collect();
+    let assertion = match elements.as_slice() {
+        [a] if is(*a, SAML, "Assertion") => *a,
+        _ => return Err(invalid("the encrypted data is not one Assertion")),
+    };
+    let nested = inner
+        .descendants()
+        .filter(|n| is(*n, SAML, "Assertion") || is(*n, SAML, "EncryptedAssertion"))
+        .count();
+    if nested != 1 {
+        return Err(invalid("the decrypted assertion holds another assertion"));
+    }
+    claims(assertion, response, response_signed, want)
+}
+
+fn attr_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;")
+}
+
+/// Refuses a document in which an ID is used twice, so no reference can point at a copy.
+fn unique_ids(doc: &roxmltree::Document) -> Result<(), SamlError> {
     let mut ids = BTreeSet::new();
     for n in doc.descendants().filter(|n| n.is_element()) {
         for a in n.attributes() {
@@ -106,23 +173,16 @@ pub fn verify_response(b64: &str, want: &Expected) -> Result<Verified, SamlError
             }
         }
     }
-    let status = one(one(response, SAMLP, "Status")?, SAMLP, "StatusCode")?;
-    if status.attribute("Value") != Some(SUCCESS) {
-        return Err(invalid("the response's status is not Success"));
-    }
-    if doc.descendants().any(|n| is(n, SAML, "EncryptedAssertion")) {
-        return Err(invalid("encrypted assertions are not supported"));
-    }
-    let all: Vec<Node> = doc
-        .descendants()
-        .filter(|n| is(*n, SAML, "Assertion"))
-        .collect();
-    let assertion = match all.as_slice() {
-        [a] if a.parent() == Some(response) => *a,
-        [_] => return Err(invalid("the Assertion must be a child of the Response")),
-        _ => return Err(invalid("the response must hold exactly one Assertion")),
-    };
-    let response_signed = verify_enveloped(response, want.keys)?;
+    Ok(())
+}
+
+/// The checks on the assertion whose claims are used, and the claims.
+fn claims(
+    assertion: Node,
+    response: Node,
+    response_signed: bool,
+    want: &Expected,
+) -> Result<Verified, SamlError> {
     let assertion_signed = verify_enveloped(assertion, want.keys)?;
     if !response_signed && !assertion_signed {
         return Err(SamlError::Signature(
@@ -232,6 +292,8 @@ mod tests {
                 audiences: &["https://signin.aws.amazon.com/saml"],
                 now: OffsetDateTime::now_utc(),
                 skew: Duration::minutes(5),
+                decryption_keys: &[],
+                require_encryption: false,
             },
         )
     }
