@@ -185,3 +185,18 @@ def test_temporary_delegation_has_no_requests(iam, sts, account_id):
            EntityArn=f"arn:aws:iam::{account_id}:delegation-request/{rid}")
     expect("InvalidInput", 400, iam.get_human_readable_summary, EntityArn=f"arn:aws:iam::{account_id}:user/x")
     expect("ExpiredTradeInTokenException", 400, sts.get_delegated_access_token, TradeInToken="token")
+
+
+def test_service_name_condition_on_existing_credentials(iam, principal, account_id):
+    own = f"arn:aws:iam::{account_id}:user/${{aws:username}}"
+    p = principal(inline={"p": policy_doc(
+        allow(["iam:CreateServiceSpecificCredential", "iam:ListServiceSpecificCredentials"], own),
+        allow("iam:DeleteServiceSpecificCredential", own,
+              Condition={"StringEquals": {"iam:ServiceSpecificCredentialServiceName": "codecommit.amazonaws.com"}}))})
+    me = p.client("iam")
+    git = me.create_service_specific_credential(UserName=p.name, ServiceName="codecommit.amazonaws.com")
+    ks = me.create_service_specific_credential(UserName=p.name, ServiceName="cassandra.amazonaws.com")
+    expect("AccessDenied", 403, me.delete_service_specific_credential, UserName=p.name,
+           ServiceSpecificCredentialId=ks["ServiceSpecificCredential"]["ServiceSpecificCredentialId"])
+    me.delete_service_specific_credential(
+        UserName=p.name, ServiceSpecificCredentialId=git["ServiceSpecificCredential"]["ServiceSpecificCredentialId"])

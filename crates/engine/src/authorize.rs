@@ -570,7 +570,22 @@ pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict,
             &check.resource,
             params,
         )?;
-        let context = check_context(&base, check, params, &resource);
+        let mut context = check_context(&base, check, params, &resource);
+        for ks in check.keys.iter().filter(|k| k.from == Source::Stored) {
+            if ks.key == "iam:ServiceSpecificCredentialServiceName"
+                && let Some(service) = iamd_iam::service_credentials::service_of(
+                    tx,
+                    account,
+                    params.str("UserName").or(match &caller.kind {
+                        PrincipalKind::User { name, .. } => Some(name.as_str()),
+                        _ => None,
+                    }),
+                    params.str("ServiceSpecificCredentialId"),
+                )?
+            {
+                context.insert_str(ks.key, &service);
+            }
+        }
         let request = iamd_policy::Request {
             principal: &principal,
             action: check.action,

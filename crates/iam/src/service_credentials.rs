@@ -64,6 +64,23 @@ pub fn user_has_credentials(
     Ok(!tx.scan(&user_prefix(account, user_id), None, 1)?.is_empty())
 }
 
+/// The service of a user's credential, for the `iam:ServiceSpecificCredentialServiceName`
+/// condition key of the operations on an existing credential (`None` when there is none).
+pub fn service_of(
+    tx: &mut dyn Tx,
+    account: &str,
+    user_name: Option<&str>,
+    id: Option<&str>,
+) -> Result<Option<String>, IamError> {
+    let (Some(name), Some(id)) = (user_name, id) else {
+        return Ok(None);
+    };
+    let Some(user) = records::get::<records::User>(tx, &crate::keys::user(account, name))? else {
+        return Ok(None);
+    };
+    Ok(records::get::<ServiceCredential>(tx, &key(account, &user.id, id))?.map(|c| c.service))
+}
+
 fn of_user(
     tx: &mut dyn Tx,
     account: &str,
