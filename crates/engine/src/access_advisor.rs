@@ -320,49 +320,56 @@ fn accesses(
         }
         for (k, v) in &page {
             cursor = Some(k.clone());
-            seen += 1;
-            let r = chain::parse(v)?;
-            let Ok(e) = serde_json::from_str::<J>(&r.event) else {
-                continue;
-            };
-            let Some(arn) = actor(&e).filter(|a| who.contains(a)) else {
-                continue;
-            };
-            let (Some(source), Some(at)) = (
-                e.get("eventSource").and_then(J::as_str),
-                chain::event_time(&r.event),
-            ) else {
-                continue;
-            };
-            let ns = source.trim_end_matches(".amazonaws.com").to_string();
-            let access = Access {
-                at,
-                entity: arn.clone(),
-                region: e
-                    .get("awsRegion")
-                    .and_then(J::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-            };
-            let row = rows.entry(ns.clone()).or_insert_with(|| ServiceRow {
-                namespace: ns.clone(),
-                last: None,
-                by_entity: BTreeMap::new(),
-                actions: BTreeMap::new(),
-            });
-            // Newest first: the first access seen of each kind is the last one.
-            if row.last.is_none() {
-                row.last = Some(access.clone());
-            }
-            row.by_entity.entry(arn).or_insert_with(|| access.clone());
-            if ns == "iam"
-                && let Some(name) = e.get("eventName").and_then(J::as_str)
-            {
-                row.actions.entry(name.to_string()).or_insert(access);
+            for r in stored_events(v)? {
+                seen += 1;
+                let Ok(e) = serde_json::from_str::<J>(&r.event) else {
+                    continue;
+                };
+                let Some(arn) = actor(&e).filter(|a| who.contains(a)) else {
+                    continue;
+                };
+                let (Some(source), Some(at)) = (
+                    e.get("eventSource").and_then(J::as_str),
+                    chain::event_time(&r.event),
+                ) else {
+                    continue;
+                };
+                let ns = source.trim_end_matches(".amazonaws.com").to_string();
+                let access = Access {
+                    at,
+                    entity: arn.clone(),
+                    region: e
+                        .get("awsRegion")
+                        .and_then(J::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                };
+                let row = rows.entry(ns.clone()).or_insert_with(|| ServiceRow {
+                    namespace: ns.clone(),
+                    last: None,
+                    by_entity: BTreeMap::new(),
+                    actions: BTreeMap::new(),
+                });
+                // Newest first: the first access seen of each kind is the last one.
+                if row.last.is_none() {
+                    row.last = Some(access.clone());
+                }
+                row.by_entity.entry(arn).or_insert_with(|| access.clone());
+                if ns == "iam"
+                    && let Some(name) = e.get("eventName").and_then(J::as_str)
+                {
+                    row.actions.entry(name.to_string()).or_insert(access);
+                }
             }
         }
     }
     Ok(rows)
+}
+
+/// The events one stored trail value holds, newest first. (The trail's storage may group events
+/// into segments; this is the one place that reads its values.)
+fn stored_events(v: &[u8]) -> Result<Vec<chain::Record>, IamError> {
+    Ok(vec![chain::parse(v)?])
 }
 
 fn uuid() -> String {
