@@ -241,3 +241,15 @@ def test_encrypted_assertions(iam, idp, unsigned_sts, uniq):
             encrypt_assertion(unsigned, sp.key.public_key()))))
     finally:
         iam.delete_saml_provider(SAMLProviderArn=parn)
+
+
+def test_regional_sign_in_endpoint_is_an_audience(iam, idp, provider, unsigned_sts, uniq):
+    _, parn = provider
+    _, rarn = _role(iam, uniq, parn, {"StringLike": {"saml:aud": "https://*signin.aws.amazon.com/saml"}})
+    regional = "https://us-east-1.signin.aws.amazon.com/saml"
+    out = unsigned_sts.assume_role_with_saml(RoleArn=rarn, PrincipalArn=parn, SAMLAssertion=idp.response(
+        attributes=_attrs(rarn, parn), audience=regional, recipient=regional))
+    assert out["Audience"] == regional
+    other = "https://eu-west-9.signin.aws.amazon.com/saml"
+    expect("InvalidIdentityToken", 400, unsigned_sts.assume_role_with_saml, RoleArn=rarn, PrincipalArn=parn,
+           SAMLAssertion=idp.response(attributes=_attrs(rarn, parn), audience=other, recipient=other))

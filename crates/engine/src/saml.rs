@@ -13,11 +13,15 @@ use iamd_wire::{ApiError, Params, Value};
 use crate::Engine;
 use crate::audit::Draft;
 
-/// The recipients and audiences AWS's sign-in endpoint accepts.
-const AUDIENCES: &[&str] = &[
-    "https://signin.aws.amazon.com/saml",
-    "urn:amazon:webservices",
-];
+/// The recipients and audiences AWS's sign-in endpoints accept: the global one, the server's
+/// region's (`https://REGION.signin.aws.amazon.com/saml`), and the service URN.
+fn audiences(region: &str) -> Vec<String> {
+    vec![
+        "https://signin.aws.amazon.com/saml".to_string(),
+        format!("https://{region}.signin.aws.amazon.com/saml"),
+        "urn:amazon:webservices".to_string(),
+    ]
+}
 
 /// Clock difference allowed with the identity provider.
 const SKEW: Duration = Duration::minutes(5);
@@ -81,12 +85,14 @@ pub fn assume_role_with_saml(
     }
     let metadata = provider.metadata()?;
     let decryption_keys = provider.decryption_keys(&engine.master)?;
+    let accepted = audiences(&engine.config.region);
+    let accepted: Vec<&str> = accepted.iter().map(String::as_str).collect();
     let verified = iamd_saml::verify_response(
         input.str("SAMLAssertion").unwrap_or_default(),
         &Expected {
             issuer: &metadata.entity_id,
             keys: &metadata.signing_keys,
-            audiences: AUDIENCES,
+            audiences: &accepted,
             now,
             skew: SKEW,
             decryption_keys: &decryption_keys,
