@@ -449,6 +449,26 @@ fn resolve(
                 None => Ok(caller_resource(caller, caller_tags)),
             }
         }
+        ResourceRef::ServiceLinkedRole(param) => Ok(Resolved {
+            arn: params
+                .str(param)
+                .and_then(|s| {
+                    iamd_iam::service_linked_roles::role_arn_for(
+                        account,
+                        s,
+                        params.str("CustomSuffix"),
+                    )
+                })
+                .unwrap_or_else(|| ResourceKind::Role.arn(account, "/", "*")),
+            tags: Vec::new(),
+        }),
+        ResourceRef::DeletionTaskRole(param) => Ok(Resolved {
+            arn: params
+                .str(param)
+                .and_then(|t| iamd_iam::service_linked_roles::role_arn_of_task(account, t))
+                .unwrap_or_else(|| ResourceKind::Role.arn(account, "/", "*")),
+            tags: Vec::new(),
+        }),
         _ => Ok(Resolved {
             arn: r
                 .kind()
@@ -588,7 +608,22 @@ pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict,
             &check.resource,
             params,
         )?;
-        let context = check_context(&base, check, params, &resource);
+        let mut context = check_context(&base, check, params, &resource);
+        for ks in check.keys.iter().filter(|k| k.from == Source::Stored) {
+            if ks.key == "iam:ServiceSpecificCredentialServiceName"
+                && let Some(service) = iamd_iam::service_credentials::service_of(
+                    tx,
+                    account,
+                    params.str("UserName").or(match &caller.kind {
+                        PrincipalKind::User { name, .. } => Some(name.as_str()),
+                        _ => None,
+                    }),
+                    params.str("ServiceSpecificCredentialId"),
+                )?
+            {
+                context.insert_str(ks.key, &service);
+            }
+        }
         let request = iamd_policy::Request {
             principal: &principal,
             action: check.action,

@@ -299,6 +299,9 @@ impl Engine {
             (Handler::WebIdentity, _) => {
                 crate::web_identity::assume_role_with_web_identity(self, &params, &mut draft, now)
             }
+            (Handler::Saml, _) => {
+                crate::saml::assume_role_with_saml(self, &params, &mut draft, now)
+            }
             (_, None) => Err(missing_authentication()),
             (Handler::Caller(f), Some(c)) => Ok(f(c)),
             (Handler::InstanceCredentials, Some(c)) => {

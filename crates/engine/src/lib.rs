@@ -11,6 +11,7 @@
 //!
 //! The engine knows neither HTTP nor any wire format.
 
+mod access_advisor;
 pub mod audit;
 mod authorize;
 pub mod cache;
@@ -25,6 +26,7 @@ pub mod last_used;
 mod memo;
 pub mod metrics;
 mod revocation;
+mod saml;
 pub mod table;
 mod web_identity;
 

@@ -102,6 +102,7 @@ pub fn get_account_summary(tx: &mut dyn Tx, ctx: &Ctx, _p: &Params) -> Result<Va
     let providers = count(tx, format!("oidc/{acct}/").as_bytes())?
         + count(tx, format!("saml/{acct}/").as_bytes())?;
     let versions = count(tx, format!("policyver/{acct}/").as_bytes())?;
+    let token_version = crate::sts_preferences::global_endpoint_token_version(tx, acct)?;
     let l = ctx.limits;
     let entries: Vec<(&str, i64)> = vec![
         ("Users", i64::from(a.users)),
@@ -166,7 +167,7 @@ pub fn get_account_summary(tx: &mut dyn Tx, ctx: &Ctx, _p: &Params) -> Result<Va
             i64::from(root_certs > 0),
         ),
         ("Providers", providers),
-        ("GlobalEndpointTokenVersion", 1),
+        ("GlobalEndpointTokenVersion", token_version),
     ];
     let map = entries
         .into_iter()

@@ -45,6 +45,13 @@ pub enum EntityKind {
     PasswordPolicy,
     /// A principal named by ARN (the policy simulator's `PolicySourceArn`).
     Principal,
+    /// A report job (access advisor, Organizations access report), named by job ID.
+    AccessReport,
+    ServiceSpecificCredential,
+    SamlProvider,
+    DelegationRequest,
+    /// A service-linked role's deletion task, named by task ID.
+    DeletionTask,
 }
 
 /// Why an entity cannot be deleted yet.
@@ -71,6 +78,7 @@ pub enum Conflict {
     DefaultVersion,
     /// A virtual MFA device still enabled for a user.
     MfaDeviceInUse,
+    ServiceSpecificCredentials,
 }
 
 /// AWS's quotas, by the names its `LimitExceeded` messages use.
@@ -94,6 +102,9 @@ pub enum Quota {
     MfaDevicesPerUser,
     ThumbprintsPerOidcProvider,
     ClientIdsPerOidcProvider,
+    ServiceSpecificCredentialsPerUserPerService,
+    SamlProvidersPerAccount,
+    PrivateKeysPerSamlProvider,
     /// A managed policy's size (`PolicySize`).
     ManagedPolicySize,
     /// A role's trust policy size (`ACLSizePerRole`).
@@ -165,6 +176,13 @@ pub enum IamError {
     /// A certificate, private key or SSH public key that `iamd-certs` refuses.
     Certificate(CertError),
     InvalidAuthorizationMessage,
+    /// An error of AWS's that belongs to one feature (`OrganizationNotFoundException`,
+    /// `NotSupportedService`, `FeatureDisabled`, …): its code, HTTP status and message.
+    Service {
+        code: &'static str,
+        status: u16,
+        message: String,
+    },
     /// STS: session policies and tags over the packed size limit.
     PackedPolicyTooLarge {
         percent: usize,
@@ -206,6 +224,9 @@ impl Conflict {
             }
             Conflict::DefaultVersion => "Cannot delete the default version of a policy.",
             Conflict::MfaDeviceInUse => "MFA VirtualDevice in use. Must deactivate first.",
+            Conflict::ServiceSpecificCredentials => {
+                "Cannot delete entity, must remove service specific credentials first."
+            }
         }
     }
 }
@@ -231,6 +252,11 @@ impl Quota {
             Quota::MfaDevicesPerUser => "MFADevicesPerUser".into(),
             Quota::ThumbprintsPerOidcProvider => "ThumbprintsPerOpenIdConnectProvider".into(),
             Quota::ClientIdsPerOidcProvider => "ClientIdsPerOpenIdConnectProvider".into(),
+            Quota::ServiceSpecificCredentialsPerUserPerService => {
+                "ServiceSpecificCredentialsPerUserPerService".into()
+            }
+            Quota::SamlProvidersPerAccount => "SAMLProvidersPerAccount".into(),
+            Quota::PrivateKeysPerSamlProvider => "PrivateKeysPerSAMLProvider".into(),
             Quota::ManagedPolicySize => "PolicySize".into(),
             Quota::TrustPolicySize => "ACLSizePerRole".into(),
             Quota::InlinePolicySize { owner, .. } => format!("{}PolicySize", owner.title()),
@@ -322,6 +348,14 @@ impl IamError {
         }
     }
 
+    pub fn service(code: &'static str, status: u16, message: impl Into<String>) -> IamError {
+        IamError::Service {
+            code,
+            status,
+            message: message.into(),
+        }
+    }
+
     pub fn internal(message: impl Into<String>) -> IamError {
         IamError::Internal(message.into())
     }
@@ -397,6 +431,11 @@ impl IamError {
                 "The request was rejected because the SSH public key is already associated with the specified IAM user.",
             ),
             IamError::Certificate(e) => ApiError::new(e.code(), 400, e.message()),
+            IamError::Service {
+                code,
+                status,
+                message,
+            } => ApiError::new(code, *status, message.as_str()),
             IamError::InvalidAuthorizationMessage => ApiError::new(
                 "InvalidAuthorizationMessageException",
                 400,

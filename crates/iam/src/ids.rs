@@ -57,6 +57,13 @@ pub fn secret_access_key() -> Result<String, RandomError> {
     from_alphabet::<40>("", SECRET_ALPHABET)
 }
 
+/// A service-specific credential's password or secret: `len` characters of the base64
+/// alphabet (6 bits each), at most 64.
+pub fn service_secret(len: usize) -> Result<String, RandomError> {
+    let s = from_alphabet::<64>("", SECRET_ALPHABET)?;
+    Ok(s.chars().take(len).collect())
+}
+
 /// A random 12-digit account ID that does not start with 0.
 pub fn account_id() -> Result<String, RandomError> {
     let mut s = String::with_capacity(12);

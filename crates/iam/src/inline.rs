@@ -36,6 +36,7 @@ pub fn all(
 
 fn put(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamError> {
     let entity = entities::from_params(tx, ctx, kind, p)?;
+    crate::service_linked_roles::ensure_modifiable(&entity)?;
     let name = required(p, "PolicyName")?;
     let doc = required(p, "PolicyDocument")?;
     documents::validate(doc, PolicyKind::Inline)?;
@@ -93,6 +94,7 @@ fn get(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamE
 
 fn delete(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamError> {
     let entity = entities::from_params(tx, ctx, kind, p)?;
+    crate::service_linked_roles::ensure_modifiable(&entity)?;
     let name = required(p, "PolicyName")?;
     if !tx.delete(&keys::inline(ctx.account, kind.as_str(), &entity.id, name))? {
         return Err(no_such(kind, name));

@@ -556,6 +556,7 @@ pub fn list_policy_tags(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value,
 
 fn attach(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamError> {
     let entity = entities::from_params(tx, ctx, kind, p)?;
+    crate::service_linked_roles::ensure_modifiable(&entity)?;
     let arn = required(p, "PolicyArn")?;
     let m = resolve(tx, ctx.account, arn)?;
     let arn = m.arn(ctx.account);
@@ -584,6 +585,7 @@ fn attach(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, I
 
 fn detach(tx: &mut dyn Tx, ctx: &Ctx, p: &Params, kind: Kind) -> Result<Value, IamError> {
     let entity = entities::from_params(tx, ctx, kind, p)?;
+    crate::service_linked_roles::ensure_modifiable(&entity)?;
     let arn = required(p, "PolicyArn")?;
     if !tx.delete(&keys::attached(ctx.account, kind.as_str(), &entity.id, arn))? {
         return Err(IamError::no_such_entity(

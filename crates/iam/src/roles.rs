@@ -9,7 +9,8 @@ use crate::pagination::page;
 use crate::records::{self, InstanceProfile, Role};
 use crate::users::required;
 use crate::{
-    Conflict, Ctx, EntityKind, IamError, Quota, accounts, documents, ids, keys, policies, tags,
+    Conflict, Ctx, EntityKind, IamError, Quota, accounts, documents, ids, keys, policies,
+    service_linked_roles, tags,
 };
 
 /// AWS's default quotas.
@@ -99,6 +100,7 @@ fn check_trust_policy(doc: &str) -> Result<(), IamError> {
 pub fn create_role(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let name = required(p, "RoleName")?;
     let path = p.str("Path").unwrap_or("/");
+    service_linked_roles::ensure_path_not_reserved(path)?;
     let trust = required(p, "AssumeRolePolicyDocument")?;
     check_trust_policy(trust)?;
     let mut new_tags = Vec::new();
@@ -180,6 +182,7 @@ pub fn update_role(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
         role.description = Some(d.to_string());
     }
     if let Some(m) = p.int("MaxSessionDuration") {
+        service_linked_roles::ensure_role_modifiable(&role)?;
         role.max_session_duration = m;
     }
     save(tx, ctx, &role)?;
@@ -199,6 +202,7 @@ pub fn update_assume_role_policy(
     p: &Params,
 ) -> Result<Value, IamError> {
     let mut role = find(tx, ctx.account, required(p, "RoleName")?)?;
+    service_linked_roles::ensure_role_modifiable(&role)?;
     let doc = required(p, "PolicyDocument")?;
     check_trust_policy(doc)?;
     role.assume_role_policy = doc.to_string();
@@ -209,6 +213,7 @@ pub fn update_assume_role_policy(
 pub fn delete_role(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let name = required(p, "RoleName")?;
     let role = find(tx, ctx.account, name)?;
+    service_linked_roles::ensure_role_modifiable(&role)?;
     let conflict = |reason| IamError::delete_conflict(EntityKind::Role, name, reason);
     if !tx
         .scan(&keys::role_profiles(ctx.account, &role.id), None, 1)?
@@ -272,6 +277,7 @@ pub fn put_role_permissions_boundary(
     p: &Params,
 ) -> Result<Value, IamError> {
     let role = find(tx, ctx.account, required(p, "RoleName")?)?;
+    service_linked_roles::ensure_role_modifiable(&role)?;
     policies::set_boundary(
         tx,
         ctx,
@@ -288,6 +294,7 @@ pub fn delete_role_permissions_boundary(
     p: &Params,
 ) -> Result<Value, IamError> {
     let role = find(tx, ctx.account, required(p, "RoleName")?)?;
+    service_linked_roles::ensure_role_modifiable(&role)?;
     policies::clear_boundary(
         tx,
         ctx,

@@ -10,6 +10,9 @@ use crate::{Ctx, IamError, Limits, Principal, accounts};
 
 pub const ACCOUNT: &str = "123456789012";
 
+/// An operation's function.
+pub type Op = fn(&mut dyn Tx, &Ctx, &Params) -> Result<Value, IamError>;
+
 pub struct World {
     store: MemoryStore,
     master: MasterKey,

@@ -212,6 +212,9 @@ pub fn delete_user(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamE
     if crate::certificates::user_has_ssh_keys(tx, ctx.account, &user.id)? {
         return Err(conflict(Conflict::SshPublicKeys));
     }
+    if crate::service_credentials::user_has_credentials(tx, ctx.account, &user.id)? {
+        return Err(conflict(Conflict::ServiceSpecificCredentials));
+    }
     if !tx
         .scan(&keys::attached_all(ctx.account, "user", &user.id), None, 1)?
         .is_empty()

@@ -21,6 +21,7 @@ mod cloudtrail;
 mod dev;
 mod iamd_api;
 mod json_api;
+mod outbound;
 mod query;
 mod request;
 mod respond;
@@ -161,6 +162,14 @@ pub fn router(state: Arc<AppState>) -> Router {
     let mut r = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics))
+        .route(
+            "/_iamd/outbound/{id}/.well-known/openid-configuration",
+            get(outbound::discovery),
+        )
+        .route(
+            "/_iamd/outbound/{id}/.well-known/jwks.json",
+            get(outbound::jwks),
+        )
         .route("/", any(query::handle))
         .route(
             "/_iamd/ec2-credentials",

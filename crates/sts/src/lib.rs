@@ -2,10 +2,15 @@
 //! token (`iamd-token`) that any server opens without a database read; issuing one writes
 //! nothing but bookkeeping (a role's last use, an MFA device's last code).
 
+pub mod delegated;
 mod issue;
+pub mod root;
+mod saml;
 mod web_identity;
+pub mod web_identity_token;
 
 pub use issue::{assume_role, get_access_key_info, get_federation_token, get_session_token};
+pub use saml::{SamlIdentity, assume_role_with_saml};
 pub use web_identity::{WebIdentity, assume_role_for_instance, assume_role_with_web_identity};
 
 use iamd_iam::Principal;

@@ -36,7 +36,7 @@ fn denied(arn: &str) -> IamError {
 
 /// The role `RoleArn` names, or `denied` when there is none (AWS does not say a role is missing);
 /// a store failure stays one.
-fn find_role(
+pub(crate) fn find_role(
     tx: &mut dyn Tx,
     arn: &str,
     denied: impl FnOnce() -> IamError,
@@ -52,7 +52,7 @@ fn find_role(
 
 /// The role's trust policy, compiled. It was validated when stored, so a failure here is a
 /// corrupt record.
-fn trust_policy(
+pub(crate) fn trust_policy(
     role: &iamd_iam::records::Role,
     role_arn: &str,
 ) -> Result<CompiledPolicy, IamError> {
@@ -65,7 +65,7 @@ fn trust_policy(
 }
 
 /// A fresh role session (new credentials) for `role` in `account`, not yet sealed.
-fn role_session(
+pub(crate) fn role_session(
     account: &str,
     role: &iamd_iam::records::Role,
     session_name: &str,

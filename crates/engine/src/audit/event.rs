@@ -295,6 +295,16 @@ impl Draft {
         });
     }
 
+    /// `AssumeRoleWithSAML`: CloudTrail's `SAMLUser` identity.
+    pub fn set_saml_identity(&mut self, provider_arn: &str, subject: &str) {
+        self.user_identity = json!({
+            "type": "SAMLUser",
+            "principalId": format!("{provider_arn}:{subject}"),
+            "userName": subject,
+            "identityProvider": provider_arn,
+        });
+    }
+
     /// `Authorize`: the principal the decision is about.
     pub fn set_subject(&mut self, p: &Principal) {
         self.subject = Some(user_identity(p));

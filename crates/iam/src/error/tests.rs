@@ -342,6 +342,32 @@ fn cases() -> Vec<(IamError, &'static str, u16, String)> {
             "The encoded authorization message is invalid.".into(),
         ),
         (
+            IamError::service(
+                "NotSupportedService",
+                404,
+                "Service s3.amazonaws.com is not supported.",
+            ),
+            "NotSupportedService",
+            404,
+            "Service s3.amazonaws.com is not supported.".into(),
+        ),
+        (
+            IamError::delete_conflict(
+                EntityKind::User,
+                "bob",
+                Conflict::ServiceSpecificCredentials,
+            ),
+            "DeleteConflict",
+            409,
+            "Cannot delete entity, must remove service specific credentials first.".into(),
+        ),
+        (
+            IamError::limit_exceeded(Quota::ServiceSpecificCredentialsPerUserPerService, 2),
+            "LimitExceeded",
+            409,
+            "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2".into(),
+        ),
+        (
             IamError::PackedPolicyTooLarge { percent: 112 },
             "PackedPolicyTooLarge",
             400,
@@ -442,13 +468,14 @@ fn variant(e: &IamError) -> &'static str {
         IamError::Certificate(_) => "Certificate",
         IamError::InvalidAuthorizationMessage => "InvalidAuthorizationMessage",
         IamError::PackedPolicyTooLarge { .. } => "PackedPolicyTooLarge",
+        IamError::Service { .. } => "Service",
         IamError::Store(_) => "Store",
         IamError::Internal(_) => "Internal",
         IamError::Wire(_) => "Wire",
     }
 }
 
-const VARIANTS: usize = 23;
+const VARIANTS: usize = 24;
 
 #[test]
 fn the_table_covers_every_variant() {
