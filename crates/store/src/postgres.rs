@@ -1,0 +1,927 @@
+//! The PostgreSQL backend, for several stateless servers over one database.
+//!
+//! - Every record lives in one table `kv (k bytea PRIMARY KEY, v bytea)`; bytea compares byte by
+//!   byte, so range scans give the same order as SQLite and memory.
+//! - Write transactions run at SERIALIZABLE and are re-run on a serialization failure or a
+//!   deadlock (SQLSTATE 40001, 40P01): the IAM code's checks (name taken? quota reached?) read
+//!   keys inside the transaction, and SERIALIZABLE makes those reads hold at commit.
+//! - The change feed crosses servers with LISTEN/NOTIFY: each commit sends the keys it touched
+//!   (`pg_notify` is transactional: delivered only if the commit happens), and every server
+//!   listens on a dedicated connection and feeds its own listeners. While that connection is
+//!   down, a poll of a sequence bumped by each write stands in, and a reconnect publishes
+//!   [`Change::Unknown`], since what was missed is not known.
+//!
+//! The driver is tokio-postgres on a small runtime owned by the store; callers are synchronous
+//! (the engine calls the store from blocking threads) and wait on a future with a thread park,
+//! so a call works from any thread, inside a tokio runtime or not.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{AsyncMessage, Client, NoTls, Statement};
+
+use crate::feed::{Change, Feed, Listener, Touched};
+use crate::{Pair, Store, StoreError, Tx};
+
+/// Schema migrations, applied in order. Append only.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the ordered key-value table, and the sequence every write moves (the feed's fallback).
+    "CREATE TABLE kv (k bytea PRIMARY KEY, v bytea NOT NULL);
+     CREATE SEQUENCE iamd_change_seq;",
+];
+
+/// The NOTIFY channel of the change feed.
+const CHANNEL: &str = "iamd_changes";
+/// PostgreSQL refuses payloads of 8000 bytes or more; larger changes go out as "unknown".
+const MAX_PAYLOAD: usize = 7900;
+/// Attempts of a write transaction that keeps meeting serialization failures.
+const MAX_ATTEMPTS: u32 = 40;
+/// How often the fallback polls the change sequence while the LISTEN connection is down.
+const POLL: Duration = Duration::from_millis(200);
+/// Held during migrations, so servers starting together apply each migration once.
+const MIGRATION_LOCK: i64 = 0x6961_6d64_6d69_6772; // "iamdmigr"
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Nothing guarded here is left half-updated by a panic.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn is_conflict(e: &tokio_postgres::Error) -> bool {
+    matches!(e.code(), Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED)
+}
+
+fn pg_error(e: &tokio_postgres::Error) -> StoreError {
+    if is_conflict(e) {
+        return StoreError::Conflict;
+    }
+    match e.as_db_error() {
+        Some(db) => {
+            StoreError::Backend(format!("postgres: {} ({})", db.message(), db.code().code()))
+        }
+        None => StoreError::Backend(format!("postgres: {e}")),
+    }
+}
+
+/// Wakes a parked thread.
+struct Unpark(std::thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Runs `f` to completion on this thread. The connection's I/O runs on the store's runtime;
+/// a client's future only exchanges messages with it, so parking here is enough.
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
+}
+
+/// The statements every connection prepares once.
+struct Stmts {
+    get: Statement,
+    put: Statement,
+    delete: Statement,
+    scan: Statement,
+    scan_open: Statement,
+    scan_rev: Statement,
+    scan_rev_open: Statement,
+    notify: Statement,
+}
+
+struct Conn {
+    client: Client,
+    stmts: Stmts,
+}
+
+struct Inner {
+    config: tokio_postgres::Config,
+    describe: String,
+    runtime: Mutex<Option<tokio::runtime::Runtime>>,
+    handle: tokio::runtime::Handle,
+    idle: Mutex<Vec<Conn>>,
+    freed: Condvar,
+    open: AtomicUsize,
+    max_conns: usize,
+    generation: AtomicU64,
+    feed: Feed,
+    /// Identifies this store's own notifications, which it has already published locally.
+    node: u64,
+    /// Whether the LISTEN connection is up (otherwise the poll stands in).
+    listening: AtomicBool,
+    /// The last value of the change sequence the poll saw.
+    polled: AtomicU64,
+    conflicts: AtomicU64,
+}
+
+/// A store over a PostgreSQL database, shared by any number of servers.
+pub struct PostgresStore {
+    inner: Arc<Inner>,
+}
+
+/// What a pooled connection is while a caller holds it.
+struct Pooled<'a> {
+    inner: &'a Inner,
+    conn: Option<Conn>,
+}
+
+impl Pooled<'_> {
+    fn conn(&self) -> Result<&Conn, StoreError> {
+        self.conn.as_ref().ok_or_else(|| backend("no connection"))
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            if c.client.is_closed() {
+                self.inner.open.fetch_sub(1, Ordering::AcqRel);
+            } else {
+                lock(&self.inner.idle).push(c);
+            }
+            self.inner.freed.notify_one();
+        }
+    }
+}
+
+/// `postgres://user@host:port/db`, without the password, for logs.
+fn describe(config: &tokio_postgres::Config) -> String {
+    use tokio_postgres::config::Host;
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(h)) => h.clone(),
+        Some(Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "postgres://{}@{host}:{port}/{}",
+        config.get_user().unwrap_or(""),
+        config.get_dbname().unwrap_or("")
+    )
+}
+
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.finish()
+}
+
+impl Inner {
+    /// Opens a connection; its I/O task runs on the store's runtime.
+    fn connect(&self) -> Result<Client, StoreError> {
+        let config = self.config.clone();
+        let task = self.handle.spawn(async move {
+            let (client, connection) = config.connect(NoTls).await?;
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::warn!(error = %e, "postgres connection failed");
+                }
+            });
+            Ok::<_, tokio_postgres::Error>(client)
+        });
+        match block_on(task) {
+            Ok(Ok(c)) => Ok(c),
+            Ok(Err(e)) => Err(pg_error(&e)),
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    fn new_conn(&self) -> Result<Conn, StoreError> {
+        let client = self.connect()?;
+        let stmts = block_on(async {
+            Ok::<_, tokio_postgres::Error>(Stmts {
+                get: client.prepare("SELECT v FROM kv WHERE k = $1").await?,
+                put: client
+                    .prepare(
+                        "INSERT INTO kv (k, v) VALUES ($1, $2) \
+                         ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
+                    )
+                    .await?,
+                delete: client.prepare("DELETE FROM kv WHERE k = $1").await?,
+                scan: client
+                    .prepare("SELECT k, v FROM kv WHERE k >= $1 AND k < $2 ORDER BY k LIMIT $3")
+                    .await?,
+                scan_open: client
+                    .prepare("SELECT k, v FROM kv WHERE k >= $1 ORDER BY k LIMIT $2")
+                    .await?,
+                scan_rev: client
+                    .prepare(
+                        "SELECT k, v FROM kv WHERE k >= $1 AND k < $2 ORDER BY k DESC LIMIT $3",
+                    )
+                    .await?,
+                scan_rev_open: client
+                    .prepare("SELECT k, v FROM kv WHERE k >= $1 ORDER BY k DESC LIMIT $2")
+                    .await?,
+                notify: client
+                    .prepare("SELECT pg_notify($1, $2), nextval('iamd_change_seq')")
+                    .await?,
+            })
+        })
+        .map_err(|e| pg_error(&e))?;
+        Ok(Conn { client, stmts })
+    }
+
+    /// A connection from the pool, opening one when none is idle and the pool is not full.
+    fn pooled(&self) -> Result<Pooled<'_>, StoreError> {
+        let mut idle = lock(&self.idle);
+        loop {
+            while let Some(c) = idle.pop() {
+                if c.client.is_closed() {
+                    self.open.fetch_sub(1, Ordering::AcqRel);
+                    continue;
+                }
+                return Ok(Pooled {
+                    inner: self,
+                    conn: Some(c),
+                });
+            }
+            if self.open.load(Ordering::Acquire) < self.max_conns {
+                self.open.fetch_add(1, Ordering::AcqRel);
+                drop(idle);
+                return match self.new_conn() {
+                    Ok(c) => Ok(Pooled {
+                        inner: self,
+                        conn: Some(c),
+                    }),
+                    Err(e) => {
+                        self.open.fetch_sub(1, Ordering::AcqRel);
+                        self.freed.notify_one();
+                        Err(e)
+                    }
+                };
+            }
+            let (g, timeout) = self
+                .freed
+                .wait_timeout(idle, Duration::from_secs(30))
+                .unwrap_or_else(|p| p.into_inner());
+            idle = g;
+            if timeout.timed_out() && idle.is_empty() {
+                return Err(backend("no free PostgreSQL connection within 30 s"));
+            }
+        }
+    }
+
+    fn changed(&self, change: &Change) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.feed.publish(change);
+    }
+
+    /// Handles one notification from any server.
+    fn notified(&self, payload: &str) {
+        let mut parts = payload.splitn(3, ' ');
+        let (Some(node), Some(_seq), Some(body)) = (parts.next(), parts.next(), parts.next())
+        else {
+            self.changed(&Change::Unknown);
+            return;
+        };
+        if node == format!("{:016x}", self.node) {
+            return; // Published locally at commit.
+        }
+        if body == "*" {
+            self.changed(&Change::Unknown);
+            return;
+        }
+        let mut keys = Vec::new();
+        for k in body.split(',') {
+            match hex_decode(k) {
+                Some(k) => keys.push(k),
+                None => {
+                    self.changed(&Change::Unknown);
+                    return;
+                }
+            }
+        }
+        match Change::of_keys(keys) {
+            Some(c) => self.changed(&c),
+            None => {
+                self.generation.fetch_add(1, Ordering::AcqRel);
+            }
+        }
+    }
+}
+
+fn hex_encode(b: &[u8], out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for x in b {
+        out.push(char::from(HEX[usize::from(x >> 4)]));
+        out.push(char::from(HEX[usize::from(x & 15)]));
+    }
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    if !b.len().is_multiple_of(2) {
+        return None;
+    }
+    let digit = |c: u8| (c as char).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    b.chunks(2)
+        .map(|p| Some(digit(*p.first()?)? << 4 | digit(*p.get(1)?)?))
+        .collect()
+}
+
+/// The payload naming `keys`, or the "unknown" marker when too long.
+fn payload(node: u64, keys: &[Vec<u8>]) -> String {
+    let mut s = format!("{node:016x} 0 ");
+    let start = s.len();
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        hex_encode(k, &mut s);
+        if s.len() > MAX_PAYLOAD {
+            s.truncate(start);
+            s.push('*');
+            return s;
+        }
+    }
+    s
+}
+
+/// Keeps a LISTEN connection open (reconnecting after a failure) and, while it is down, polls
+/// the change sequence.
+async fn listen_loop(weak: Weak<Inner>) {
+    let mut first = true;
+    loop {
+        let Some(inner) = weak.upgrade() else { return };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let config = inner.config.clone();
+        drop(inner);
+        let connected = async {
+            let (client, mut connection) = config.connect(NoTls).await?;
+            tokio::spawn(async move {
+                while let Some(m) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                    match m {
+                        Ok(AsyncMessage::Notification(n)) => {
+                            if tx.send(n).is_err() {
+                                break;
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(_) => break,
+                    }
+                }
+            });
+            client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+            Ok::<_, tokio_postgres::Error>(client)
+        }
+        .await;
+        match connected {
+            Ok(client) => {
+                let Some(inner) = weak.upgrade() else { return };
+                inner.listening.store(true, Ordering::Release);
+                if !first {
+                    tracing::info!("change feed: LISTEN connection restored");
+                    // Whatever was committed while the connection was down is not known.
+                    inner.changed(&Change::Unknown);
+                }
+                first = false;
+                drop(inner);
+                while let Some(n) = rx.recv().await {
+                    let Some(inner) = weak.upgrade() else { return };
+                    inner.notified(n.payload());
+                }
+                drop(client);
+                if let Some(inner) = weak.upgrade() {
+                    inner.listening.store(false, Ordering::Release);
+                    tracing::warn!("change feed: LISTEN connection lost; polling until it is back");
+                    inner.changed(&Change::Unknown);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "change feed: cannot LISTEN; polling");
+                first = false;
+            }
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// While not listening, compares the change sequence with the last value seen.
+fn poll_loop(weak: Weak<Inner>) {
+    loop {
+        std::thread::sleep(POLL);
+        let Some(inner) = weak.upgrade() else { return };
+        if inner.listening.load(Ordering::Acquire) {
+            continue;
+        }
+        let seen = inner.pooled().and_then(|p| {
+            let c = p.conn()?;
+            let row = block_on(
+                c.client
+                    .query_one("SELECT last_value FROM iamd_change_seq", &[]),
+            )
+            .map_err(|e| pg_error(&e))?;
+            Ok(row.get::<_, i64>(0))
+        });
+        if let Ok(v) = seen {
+            let v = u64::try_from(v).unwrap_or(0);
+            if inner.polled.swap(v, Ordering::AcqRel) != v {
+                inner.changed(&Change::Unknown);
+            }
+        }
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user:pass@host:port/db`), applies pending migrations and
+    /// starts following the change feed.
+    pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        let store = Self::connect(url)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Connects without touching the schema (see [`PostgresStore::migrate`]).
+    pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| backend(format!("bad PostgreSQL URL: {e}")))?;
+        if config.get_application_name().is_none() {
+            config.application_name("iamd");
+        }
+        config
+            .connect_timeout(Duration::from_secs(10))
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(10))
+            .keepalives_interval(Duration::from_secs(2))
+            .keepalives_retries(3);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("iamd-postgres")
+            .enable_all()
+            .build()
+            .map_err(backend)?;
+        let max_conns = std::env::var("IAMD_POSTGRES_POOL")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(16);
+        let inner = Arc::new(Inner {
+            describe: describe(&config),
+            config,
+            handle: runtime.handle().clone(),
+            runtime: Mutex::new(Some(runtime)),
+            idle: Mutex::new(Vec::new()),
+            freed: Condvar::new(),
+            open: AtomicUsize::new(0),
+            max_conns,
+            generation: AtomicU64::new(1),
+            feed: Feed::default(),
+            node: random_u64(),
+            listening: AtomicBool::new(false),
+            polled: AtomicU64::new(0),
+            conflicts: AtomicU64::new(0),
+        });
+        // One connection now, so a wrong URL fails here rather than at the first request.
+        drop(inner.connect()?);
+        inner.handle.spawn(listen_loop(Arc::downgrade(&inner)));
+        let weak = Arc::downgrade(&inner);
+        std::thread::Builder::new()
+            .name("iamd-postgres-poll".into())
+            .spawn(move || poll_loop(weak))
+            .map_err(backend)?;
+        Ok(PostgresStore { inner })
+    }
+
+    /// The schema version of the database (0 before the first migration).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        // Not a pooled connection: those prepare statements on tables a migration creates.
+        let client = self.inner.connect()?;
+        block_on(async {
+            let exists = client
+                .query_one("SELECT to_regclass('iamd_migrations') IS NOT NULL", &[])
+                .await?
+                .get::<_, bool>(0);
+            if !exists {
+                return Ok(0);
+            }
+            let row = client
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0)::int8 FROM iamd_migrations",
+                    &[],
+                )
+                .await?;
+            Ok(row.get::<_, i64>(0))
+        })
+        .map_err(|e| pg_error(&e))
+    }
+
+    /// The schema version this build expects.
+    pub fn latest_version() -> i64 {
+        MIGRATIONS.len() as i64
+    }
+
+    /// Applies pending migrations; returns the versions applied. Servers running it at once
+    /// take turns (an advisory lock), so each migration runs once.
+    pub fn migrate(&self) -> Result<Vec<i64>, StoreError> {
+        let client = self.inner.connect()?;
+        let c = &client;
+        let applied = block_on(async {
+            c.batch_execute(
+                "CREATE TABLE IF NOT EXISTS iamd_migrations \
+                 (version int8 PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+            )
+            .await
+            .or_else(|e| {
+                // Two servers creating the table at once: one loses, the table exists.
+                if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })?;
+            c.batch_execute("BEGIN").await?;
+            let r = async {
+                c.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+                    .await?;
+                let current: i64 = c
+                    .query_one(
+                        "SELECT COALESCE(MAX(version), 0)::int8 FROM iamd_migrations",
+                        &[],
+                    )
+                    .await?
+                    .get(0);
+                let mut applied = Vec::new();
+                for (i, sql) in MIGRATIONS.iter().enumerate() {
+                    let version = i as i64 + 1;
+                    if version <= current {
+                        continue;
+                    }
+                    c.batch_execute(sql).await?;
+                    c.execute(
+                        "INSERT INTO iamd_migrations (version) VALUES ($1)",
+                        &[&version],
+                    )
+                    .await?;
+                    applied.push(version);
+                }
+                Ok::<_, tokio_postgres::Error>(applied)
+            }
+            .await;
+            match r {
+                Ok(v) => {
+                    c.batch_execute("COMMIT").await?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = c.batch_execute("ROLLBACK").await;
+                    Err(e)
+                }
+            }
+        })
+        .map_err(|e| pg_error(&e))?;
+        Ok(applied)
+    }
+
+    /// Write transactions re-run after a serialization failure, since start.
+    pub fn conflicts(&self) -> u64 {
+        self.inner.conflicts.load(Ordering::Relaxed)
+    }
+
+    /// Whether the LISTEN connection is up (otherwise changes are found by polling).
+    pub fn listening(&self) -> bool {
+        self.inner.listening.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        lock(&self.inner.idle).clear();
+        if let Some(rt) = lock(&self.inner.runtime).take() {
+            // Allowed from any context, unlike dropping a runtime.
+            rt.shutdown_background();
+        }
+    }
+}
+
+struct PgTx<'a> {
+    conn: &'a Conn,
+    touched: Touched,
+    /// A statement failed with a serialization failure: the whole transaction is re-run.
+    conflict: bool,
+}
+
+impl PgTx<'_> {
+    fn check<T>(&mut self, r: Result<T, tokio_postgres::Error>) -> Result<T, StoreError> {
+        r.map_err(|e| {
+            if is_conflict(&e) {
+                self.conflict = true;
+            }
+            pg_error(&e)
+        })
+    }
+}
+
+fn limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn rows_to_pairs(rows: Vec<tokio_postgres::Row>) -> Result<Vec<Pair>, StoreError> {
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<_, Vec<u8>>(0).map_err(|e| pg_error(&e))?,
+                r.try_get::<_, Vec<u8>>(1).map_err(|e| pg_error(&e))?,
+            ))
+        })
+        .collect()
+}
+
+impl Tx for PgTx<'_> {
+    fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let c = self.conn;
+        let r = block_on(c.client.query_opt(&c.stmts.get, &[&key]));
+        let row = self.check(r)?;
+        match row {
+            Some(r) => Ok(Some(r.try_get::<_, Vec<u8>>(0).map_err(|e| pg_error(&e))?)),
+            None => Ok(None),
+        }
+    }
+
+    fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        let c = self.conn;
+        let r = block_on(c.client.execute(&c.stmts.put, &[&key, &value]));
+        self.check(r)?;
+        self.touched.note(key);
+        Ok(())
+    }
+
+    fn delete(&mut self, key: &[u8]) -> Result<bool, StoreError> {
+        let c = self.conn;
+        let r = block_on(c.client.execute(&c.stmts.delete, &[&key]));
+        let existed = self.check(r)? > 0;
+        if existed {
+            self.touched.note(key);
+        }
+        Ok(existed)
+    }
+
+    fn scan(
+        &mut self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        n: usize,
+    ) -> Result<Vec<Pair>, StoreError> {
+        // The smallest key after `after` is `after` + 0x00: an inclusive lower bound.
+        let lower: Vec<u8> = match after.filter(|a| *a >= prefix) {
+            Some(a) => {
+                let mut l = a.to_vec();
+                l.push(0);
+                l
+            }
+            None => prefix.to_vec(),
+        };
+        let c = self.conn;
+        let r = match crate::sqlite::prefix_end(prefix) {
+            Some(upper) => block_on(c.client.query(&c.stmts.scan, &[&lower, &upper, &limit(n)])),
+            None => block_on(c.client.query(&c.stmts.scan_open, &[&lower, &limit(n)])),
+        };
+        let rows = self.check(r)?;
+        rows_to_pairs(rows)
+    }
+
+    fn scan_rev(
+        &mut self,
+        prefix: &[u8],
+        before: Option<&[u8]>,
+        n: usize,
+    ) -> Result<Vec<Pair>, StoreError> {
+        let end = crate::sqlite::prefix_end(prefix);
+        let upper: Option<Vec<u8>> = match (before, end) {
+            (Some(b), Some(e)) => Some(if b < e.as_slice() { b.to_vec() } else { e }),
+            (Some(b), None) => Some(b.to_vec()),
+            (None, e) => e,
+        };
+        let c = self.conn;
+        let r = match upper {
+            Some(u) => block_on(c.client.query(&c.stmts.scan_rev, &[&prefix, &u, &limit(n)])),
+            None => block_on(
+                c.client
+                    .query(&c.stmts.scan_rev_open, &[&prefix, &limit(n)]),
+            ),
+        };
+        let rows = self.check(r)?;
+        rows_to_pairs(rows)
+    }
+}
+
+/// How one attempt of a write ended.
+enum Attempt {
+    Done(Vec<Vec<u8>>),
+    Retry,
+    Failed(StoreError),
+}
+
+impl PostgresStore {
+    fn attempt(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>) -> Attempt {
+        let p = match self.inner.pooled() {
+            Ok(p) => p,
+            Err(e) => return Attempt::Failed(e),
+        };
+        let Ok(c) = p.conn() else {
+            return Attempt::Failed(backend("no connection"));
+        };
+        if let Err(e) = block_on(c.client.batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE")) {
+            return Attempt::Failed(pg_error(&e));
+        }
+        let mut tx = PgTx {
+            conn: c,
+            touched: Touched::default(),
+            conflict: false,
+        };
+        let r = f(&mut tx);
+        let rollback = |c: &Conn| {
+            let _ = block_on(c.client.batch_execute("ROLLBACK"));
+        };
+        if let Err(e) = r {
+            rollback(c);
+            return if tx.conflict {
+                Attempt::Retry
+            } else {
+                Attempt::Failed(e)
+            };
+        }
+        let touched = std::mem::take(&mut tx.touched.0);
+        if !touched.is_empty() {
+            let mut keys = touched.clone();
+            keys.sort_unstable();
+            keys.dedup();
+            let body = payload(self.inner.node, &keys);
+            let r = block_on(c.client.query_one(&c.stmts.notify, &[&CHANNEL, &body]));
+            if let Err(e) = r {
+                rollback(c);
+                return if is_conflict(&e) {
+                    Attempt::Retry
+                } else {
+                    Attempt::Failed(pg_error(&e))
+                };
+            }
+        }
+        match block_on(c.client.batch_execute("COMMIT")) {
+            Ok(()) => Attempt::Done(touched),
+            Err(e) if is_conflict(&e) => Attempt::Retry,
+            // The connection broke during COMMIT: whether it committed is unknown, so the
+            // transaction is not re-run (it could apply twice).
+            Err(e) => Attempt::Failed(pg_error(&e)),
+        }
+    }
+}
+
+impl Store for PostgresStore {
+    fn read(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let p = self.inner.pooled()?;
+        let c = p.conn()?;
+        block_on(
+            c.client
+                .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+        )
+        .map_err(|e| pg_error(&e))?;
+        let r = f(&mut PgTx {
+            conn: c,
+            touched: Touched::default(),
+            conflict: false,
+        });
+        let end = block_on(c.client.batch_execute("ROLLBACK")).map_err(|e| pg_error(&e));
+        r?;
+        end
+    }
+
+    fn write(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            match self.attempt(f) {
+                Attempt::Done(touched) => {
+                    match Change::of_keys(touched) {
+                        Some(c) => self.inner.changed(&c),
+                        None => {
+                            self.inner.generation.fetch_add(1, Ordering::AcqRel);
+                        }
+                    }
+                    return Ok(());
+                }
+                Attempt::Retry if attempt < MAX_ATTEMPTS => {
+                    self.inner.conflicts.fetch_add(1, Ordering::Relaxed);
+                    // Spread the retries of transactions that collided.
+                    let jitter = random_u64() % 1000;
+                    let ms = u64::from(attempt.min(20));
+                    std::thread::sleep(Duration::from_micros(ms * 500 + jitter * ms));
+                }
+                Attempt::Retry => return Err(StoreError::Conflict),
+                Attempt::Failed(e) => return Err(e),
+            }
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe.clone()
+    }
+
+    fn wipe(&self) -> Result<(), StoreError> {
+        let p = self.inner.pooled()?;
+        let c = p.conn()?;
+        let body = format!("{:016x} 0 *", self.inner.node);
+        block_on(async {
+            c.client.batch_execute("BEGIN").await?;
+            c.client.batch_execute("DELETE FROM kv").await?;
+            c.client
+                .query_one(&c.stmts.notify, &[&CHANNEL, &body])
+                .await?;
+            c.client.batch_execute("COMMIT").await
+        })
+        .map_err(|e| {
+            let _ = block_on(c.client.batch_execute("ROLLBACK"));
+            pg_error(&e)
+        })?;
+        self.inner.changed(&Change::Unknown);
+        Ok(())
+    }
+
+    fn subscribe(&self, listener: Listener) {
+        self.inner.feed.subscribe(listener);
+    }
+
+    fn health(&self) -> Result<(), StoreError> {
+        let v = self.schema_version()?;
+        let want = Self::latest_version();
+        if v == want {
+            Ok(())
+        } else {
+            Err(backend(format!(
+                "schema version {v}, this build expects {want}: run `iamd migrate`"
+            )))
+        }
+    }
+}
+
+/// A new, empty database next to the one `url` names, for tests; returns its URL.
+pub fn fresh_database(url: &str) -> Result<String, StoreError> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let Some((server, _db)) = base.rsplit_once('/') else {
+        return Err(backend("a PostgreSQL URL ends in /DATABASE"));
+    };
+    let name = format!("iamd_t_{:016x}", random_u64());
+    let config: tokio_postgres::Config = url.parse().map_err(backend)?;
+    let sql = format!("CREATE DATABASE {name}");
+    // On a thread of its own, so this works inside or outside a tokio runtime.
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(backend)?;
+        rt.block_on(async {
+            let (client, connection) = config.connect(NoTls).await?;
+            tokio::spawn(connection);
+            client.batch_execute(&sql).await
+        })
+        .map_err(|e| pg_error(&e))
+    })
+    .join()
+    .map_err(|_| backend("thread failed"))??;
+    Ok(match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    })
+}
+
+#[cfg(test)]
+mod tests;
