@@ -4,6 +4,7 @@
 //! true at commit, so exactly one of two racing calls wins each time.
 //!
 //! Needs `IAMD_TEST_POSTGRES_URL` (scripts/test sets it); without it the tests print a notice
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 //! and check nothing.
 
 use std::sync::{Arc, Barrier};
