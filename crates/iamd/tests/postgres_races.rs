@@ -4,8 +4,8 @@
 //! true at commit, so exactly one of two racing calls wins each time.
 //!
 //! Needs `IAMD_TEST_POSTGRES_URL` (scripts/test sets it); without it the tests print a notice
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 //! and check nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::sync::{Arc, Barrier};
 
