@@ -251,6 +251,14 @@ class IamdServer:
             cmd += ["--store", self.postgres_url()]
         return cmd
 
+    def store_args(self) -> list[str]:
+        """`--store …` for CLI subcommands run on this server's data (empty for SQLite, whose
+        database is found in the data dir)."""
+        if "--store" in self.extra_args:
+            i = list(self.extra_args).index("--store")
+            return ["--store", self.extra_args[i + 1]]
+        return ["--store", self.postgres_url()] if store_kind() == "postgres" else []
+
     def postgres_url(self) -> str:
         """This server's own PostgreSQL database (IAMD_TEST_STORE=postgres), made on first use
         and kept across restarts, with a master key in the data dir as a shared store needs."""

@@ -43,6 +43,13 @@ const MAX_PAYLOAD: usize = 7900;
 const MAX_ATTEMPTS: u32 = 40;
 /// How often the fallback polls the change sequence while the LISTEN connection is down.
 const POLL: Duration = Duration::from_millis(200);
+/// Every write transaction holds this advisory lock in shared mode (writers do not wait for
+/// each other), and one that has been re-run [`ALONE_AFTER`] times takes it in exclusive mode:
+/// it then runs with no other writer, so it cannot fail again, and no transaction is starved by
+/// a stream of others that keep winning.
+const WRITERS_LOCK: i64 = 0x6961_6d64_7772_6974; // "iamdwrit"
+/// Attempts before a transaction runs alone.
+const ALONE_AFTER: u32 = 3;
 /// Held during migrations, so servers starting together apply each migration once.
 const MIGRATION_LOCK: i64 = 0x6961_6d64_6d69_6772; // "iamdmigr"
 
@@ -107,6 +114,10 @@ struct Stmts {
     scan_rev: Statement,
     scan_rev_open: Statement,
     notify: Statement,
+    lock_shared: Statement,
+    unlock_shared: Statement,
+    lock: Statement,
+    unlock: Statement,
 }
 
 struct Conn {
@@ -143,6 +154,7 @@ pub struct PostgresStore {
 struct Pooled<'a> {
     inner: &'a Inner,
     conn: Option<Conn>,
+    broken: AtomicBool,
 }
 
 impl Pooled<'_> {
@@ -151,10 +163,17 @@ impl Pooled<'_> {
     }
 }
 
+impl Pooled<'_> {
+    /// Closes the connection instead of returning it to the pool (its state is unknown).
+    fn discard(&self) {
+        self.broken.store(true, Ordering::Release);
+    }
+}
+
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
-            if c.client.is_closed() {
+            if c.client.is_closed() || self.broken.load(Ordering::Acquire) {
                 self.inner.open.fetch_sub(1, Ordering::AcqRel);
             } else {
                 lock(&self.inner.idle).push(c);
@@ -241,6 +260,12 @@ impl Inner {
                 notify: client
                     .prepare("SELECT pg_notify($1, $2), nextval('iamd_change_seq')")
                     .await?,
+                lock_shared: client.prepare("SELECT pg_advisory_lock_shared($1)").await?,
+                unlock_shared: client
+                    .prepare("SELECT pg_advisory_unlock_shared($1)")
+                    .await?,
+                lock: client.prepare("SELECT pg_advisory_lock($1)").await?,
+                unlock: client.prepare("SELECT pg_advisory_unlock($1)").await?,
             })
         })
         .map_err(|e| pg_error(&e))?;
@@ -259,6 +284,7 @@ impl Inner {
                 return Ok(Pooled {
                     inner: self,
                     conn: Some(c),
+                    broken: AtomicBool::new(false),
                 });
             }
             if self.open.load(Ordering::Acquire) < self.max_conns {
@@ -268,6 +294,7 @@ impl Inner {
                     Ok(c) => Ok(Pooled {
                         inner: self,
                         conn: Some(c),
+                        broken: AtomicBool::new(false),
                     }),
                     Err(e) => {
                         self.open.fetch_sub(1, Ordering::AcqRel);
@@ -739,7 +766,13 @@ enum Attempt {
 }
 
 impl PostgresStore {
-    fn attempt(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>) -> Attempt {
+    /// One run of a write transaction. `alone`: the transaction has lost too many times to
+    /// others; it waits until it is the only writer (see [`WRITERS_LOCK`]).
+    fn attempt(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+        alone: bool,
+    ) -> Attempt {
         let p = match self.inner.pooled() {
             Ok(p) => p,
             Err(e) => return Attempt::Failed(e),
@@ -747,7 +780,19 @@ impl PostgresStore {
         let Ok(c) = p.conn() else {
             return Attempt::Failed(backend("no connection"));
         };
-        if let Err(e) = block_on(c.client.batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE")) {
+        let (lock, unlock) = if alone {
+            (&c.stmts.lock, &c.stmts.unlock)
+        } else {
+            (&c.stmts.lock_shared, &c.stmts.unlock_shared)
+        };
+        // The lock is taken outside the transaction, so its snapshot is taken after the wait.
+        // Both go out together: one round trip.
+        let (locked, begun) = block_on(both(
+            c.client.execute(lock, &[&WRITERS_LOCK]),
+            c.client.batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE"),
+        ));
+        if let Err(e) = locked.and(begun) {
+            p.discard();
             return Attempt::Failed(pg_error(&e));
         }
         let mut tx = PgTx {
@@ -756,11 +801,14 @@ impl PostgresStore {
             conflict: false,
         };
         let r = f(&mut tx);
-        let rollback = |c: &Conn| {
-            let _ = block_on(c.client.batch_execute("ROLLBACK"));
-        };
         if let Err(e) = r {
-            rollback(c);
+            let (rolled, unlocked) = block_on(both(
+                c.client.batch_execute("ROLLBACK"),
+                c.client.execute(unlock, &[&WRITERS_LOCK]),
+            ));
+            if rolled.is_err() || unlocked.is_err() {
+                p.discard();
+            }
             return if tx.conflict {
                 Attempt::Retry
             } else {
@@ -768,29 +816,70 @@ impl PostgresStore {
             };
         }
         let touched = std::mem::take(&mut tx.touched.0);
-        if !touched.is_empty() {
-            let mut keys = touched.clone();
-            keys.sort_unstable();
-            keys.dedup();
-            let body = payload(self.inner.node, &keys);
-            let r = block_on(c.client.query_one(&c.stmts.notify, &[&CHANNEL, &body]));
-            if let Err(e) = r {
-                rollback(c);
-                return if is_conflict(&e) {
-                    Attempt::Retry
-                } else {
-                    Attempt::Failed(pg_error(&e))
-                };
+        let mut keys = touched.clone();
+        keys.sort_unstable();
+        keys.dedup();
+        let body = payload(self.inner.node, &keys);
+        // Notify, commit and unlock in one round trip. Statements run in order: when the
+        // notification fails, the transaction is aborted and COMMIT only rolls it back.
+        let notify = async {
+            if keys.is_empty() {
+                Ok(None)
+            } else {
+                c.client
+                    .query_one(&c.stmts.notify, &[&CHANNEL, &body])
+                    .await
+                    .map(Some)
             }
+        };
+        let (notified, (committed, unlocked)) = block_on(both(
+            notify,
+            both(
+                c.client.batch_execute("COMMIT"),
+                c.client.execute(unlock, &[&WRITERS_LOCK]),
+            ),
+        ));
+        if unlocked.is_err() {
+            p.discard();
         }
-        match block_on(c.client.batch_execute("COMMIT")) {
-            Ok(()) => Attempt::Done(touched),
-            Err(e) if is_conflict(&e) => Attempt::Retry,
+        match (notified, committed) {
+            (Ok(_), Ok(())) => Attempt::Done(touched),
+            (Err(e), _) | (Ok(_), Err(e)) if is_conflict(&e) => Attempt::Retry,
+            (Err(e), _) => Attempt::Failed(pg_error(&e)),
             // The connection broke during COMMIT: whether it committed is unknown, so the
             // transaction is not re-run (it could apply twice).
-            Err(e) => Attempt::Failed(pg_error(&e)),
+            (Ok(_), Err(e)) => Attempt::Failed(pg_error(&e)),
         }
     }
+}
+
+/// Polls two futures together (so their requests share a round trip), in order.
+async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let mut a = pin!(a);
+    let mut b = pin!(b);
+    let mut ra: Option<A::Output> = None;
+    let mut rb: Option<B::Output> = None;
+    std::future::poll_fn(move |cx| {
+        if ra.is_none()
+            && let Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            ra = Some(v);
+        }
+        if rb.is_none()
+            && let Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            rb = Some(v);
+        }
+        match (ra.take(), rb.take()) {
+            (Some(x), Some(y)) => Poll::Ready((x, y)),
+            (x, y) => {
+                ra = x;
+                rb = y;
+                Poll::Pending
+            }
+        }
+    })
+    .await
 }
 
 impl Store for PostgresStore {
@@ -822,7 +911,7 @@ impl Store for PostgresStore {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            match self.attempt(f) {
+            match self.attempt(f, attempt > ALONE_AFTER) {
                 Attempt::Done(touched) => {
                     match Change::of_keys(touched) {
                         Some(c) => self.inner.changed(&c),

@@ -186,9 +186,10 @@ fn concurrent_read_modify_writes_on_two_nodes_lose_nothing() {
     let Some((a, url)) = fresh() else { return };
     let b = PostgresStore::open(&url).unwrap();
     let nodes = [&a, &b];
-    const PER_THREAD: u64 = 40;
+    const PER_THREAD: u64 = 25;
+    const THREADS: usize = 8;
     std::thread::scope(|sc| {
-        for t in 0..4 {
+        for t in 0..THREADS {
             let node = nodes[t % 2];
             sc.spawn(move || {
                 for _ in 0..PER_THREAD {
@@ -205,7 +206,9 @@ fn concurrent_read_modify_writes_on_two_nodes_lose_nothing() {
         }
     });
     let n = read(&a, |tx| tx.get(b"counter")).unwrap().unwrap();
-    assert_eq!(n, (4 * PER_THREAD).to_string().into_bytes());
+    // Every increment is there: none lost, none failed after too many conflicts (a
+    // transaction that keeps losing runs alone).
+    assert_eq!(n, (THREADS as u64 * PER_THREAD).to_string().into_bytes());
     assert!(
         a.conflicts() + b.conflicts() > 0,
         "the race was real: some transactions were re-run"
