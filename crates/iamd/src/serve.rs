@@ -33,7 +33,7 @@ pub struct ServeArgs {
     /// Storage: `sqlite:PATH` (default: `sqlite:<data-dir>/iamd.db`), `postgres://USER@HOST/DB`
     /// (a database several servers share; pending migrations are applied at start), or `memory`
     /// (nothing on disk; for tests).
-    #[arg(long)]
+    #[arg(long, env = "IAMD_STORE", hide_env_values = true)]
     store: Option<String>,
     /// The default account's 12-digit ID on first start (random unless given; 123456789012
     /// with --dev).
