@@ -54,8 +54,8 @@ start() { # start NAME STORE -> prints the port
 }
 S=$(start sqlite "sqlite:$WORK/sqlite/iamd.db")
 P1=$(start pg1 "$PG_URL")
-cp "$WORK/pg1/root-credentials" "$WORK/pg2/" 2>/dev/null || { mkdir -p "$WORK/pg2" "$WORK/pg3"; cp "$WORK/pg1/root-credentials" "$WORK/pg2/"; }
-mkdir -p "$WORK/pg3"; cp "$WORK/pg1/root-credentials" "$WORK/pg3/"
+# The other servers use the account the first one made.
+for d in pg2 pg3; do mkdir -p "$WORK/$d"; cp "$WORK/pg1/root-credentials" "$WORK/$d/"; done
 P2=$(start pg2 "$PG_URL")
 P3=$(start pg3 "$PG_URL")
 
