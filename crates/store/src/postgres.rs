@@ -44,12 +44,13 @@ const MAX_ATTEMPTS: u32 = 40;
 /// How often the fallback polls the change sequence while the LISTEN connection is down.
 const POLL: Duration = Duration::from_millis(200);
 /// Every write transaction holds this advisory lock in shared mode (writers do not wait for
-/// each other), and one that has been re-run [`ALONE_AFTER`] times takes it in exclusive mode:
-/// it then runs with no other writer, so it cannot fail again, and no transaction is starved by
-/// a stream of others that keep winning.
+/// each other), and one that has failed [`ALONE_AFTER`] times takes it in exclusive mode: it
+/// then runs with no other writer, so it cannot fail again, and no transaction is starved by a
+/// stream of others that keep winning. Writes that collide (one account's audit chain head, one
+/// user) then queue rather than fail and re-run over and over.
 const WRITERS_LOCK: i64 = 0x6961_6d64_7772_6974; // "iamdwrit"
 /// Attempts before a transaction runs alone.
-const ALONE_AFTER: u32 = 3;
+const ALONE_AFTER: u32 = 1;
 /// Held during migrations, so servers starting together apply each migration once.
 const MIGRATION_LOCK: i64 = 0x6961_6d64_6d69_6772; // "iamdmigr"
 
@@ -570,23 +571,23 @@ impl PostgresStore {
         let client = self.inner.connect()?;
         let c = &client;
         let applied = block_on(async {
-            c.batch_execute(
-                "CREATE TABLE IF NOT EXISTS iamd_migrations \
-                 (version int8 PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-            )
-            .await
-            .or_else(|e| {
-                // Two servers creating the table at once: one loses, the table exists.
-                if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            })?;
             c.batch_execute("BEGIN").await?;
             let r = async {
+                // Everything under the lock, the table's creation included: servers starting
+                // together take turns.
                 c.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
                     .await?;
+                let exists: bool = c
+                    .query_one("SELECT to_regclass('iamd_migrations') IS NOT NULL", &[])
+                    .await?
+                    .get(0);
+                if !exists {
+                    c.batch_execute(
+                        "CREATE TABLE iamd_migrations \
+                         (version int8 PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                    )
+                    .await?;
+                }
                 let current: i64 = c
                     .query_one(
                         "SELECT COALESCE(MAX(version), 0)::int8 FROM iamd_migrations",
@@ -652,9 +653,27 @@ struct PgTx<'a> {
     touched: Touched,
     /// A statement failed with a serialization failure: the whole transaction is re-run.
     conflict: bool,
+    /// A read transaction's BEGIN, not sent yet: it goes out with the first statement, in the
+    /// same round trip (and not at all when the body reads nothing).
+    begin: Option<&'static str>,
 }
 
 impl PgTx<'_> {
+    /// Runs one statement's future (after the pending BEGIN, pipelined with it).
+    fn run<T>(
+        &mut self,
+        statement: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, StoreError> {
+        let r = match self.begin.take() {
+            Some(begin) => {
+                let (begun, r) = block_on(both(self.conn.client.batch_execute(begin), statement));
+                begun.and(r)
+            }
+            None => block_on(statement),
+        };
+        self.check(r)
+    }
+
     fn check<T>(&mut self, r: Result<T, tokio_postgres::Error>) -> Result<T, StoreError> {
         r.map_err(|e| {
             if is_conflict(&e) {
@@ -683,8 +702,7 @@ fn rows_to_pairs(rows: Vec<tokio_postgres::Row>) -> Result<Vec<Pair>, StoreError
 impl Tx for PgTx<'_> {
     fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         let c = self.conn;
-        let r = block_on(c.client.query_opt(&c.stmts.get, &[&key]));
-        let row = self.check(r)?;
+        let row = self.run(c.client.query_opt(&c.stmts.get, &[&key]))?;
         match row {
             Some(r) => Ok(Some(r.try_get::<_, Vec<u8>>(0).map_err(|e| pg_error(&e))?)),
             None => Ok(None),
@@ -693,16 +711,14 @@ impl Tx for PgTx<'_> {
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
         let c = self.conn;
-        let r = block_on(c.client.execute(&c.stmts.put, &[&key, &value]));
-        self.check(r)?;
+        self.run(c.client.execute(&c.stmts.put, &[&key, &value]))?;
         self.touched.note(key);
         Ok(())
     }
 
     fn delete(&mut self, key: &[u8]) -> Result<bool, StoreError> {
         let c = self.conn;
-        let r = block_on(c.client.execute(&c.stmts.delete, &[&key]));
-        let existed = self.check(r)? > 0;
+        let existed = self.run(c.client.execute(&c.stmts.delete, &[&key]))? > 0;
         if existed {
             self.touched.note(key);
         }
@@ -725,11 +741,10 @@ impl Tx for PgTx<'_> {
             None => prefix.to_vec(),
         };
         let c = self.conn;
-        let r = match crate::sqlite::prefix_end(prefix) {
-            Some(upper) => block_on(c.client.query(&c.stmts.scan, &[&lower, &upper, &limit(n)])),
-            None => block_on(c.client.query(&c.stmts.scan_open, &[&lower, &limit(n)])),
+        let rows = match crate::sqlite::prefix_end(prefix) {
+            Some(upper) => self.run(c.client.query(&c.stmts.scan, &[&lower, &upper, &limit(n)]))?,
+            None => self.run(c.client.query(&c.stmts.scan_open, &[&lower, &limit(n)]))?,
         };
-        let rows = self.check(r)?;
         rows_to_pairs(rows)
     }
 
@@ -746,14 +761,13 @@ impl Tx for PgTx<'_> {
             (None, e) => e,
         };
         let c = self.conn;
-        let r = match upper {
-            Some(u) => block_on(c.client.query(&c.stmts.scan_rev, &[&prefix, &u, &limit(n)])),
-            None => block_on(
+        let rows = match upper {
+            Some(u) => self.run(c.client.query(&c.stmts.scan_rev, &[&prefix, &u, &limit(n)]))?,
+            None => self.run(
                 c.client
                     .query(&c.stmts.scan_rev_open, &[&prefix, &limit(n)]),
-            ),
+            )?,
         };
-        let rows = self.check(r)?;
         rows_to_pairs(rows)
     }
 }
@@ -799,6 +813,7 @@ impl PostgresStore {
             conn: c,
             touched: Touched::default(),
             conflict: false,
+            begin: None,
         };
         let r = f(&mut tx);
         if let Err(e) = r {
@@ -889,17 +904,20 @@ impl Store for PostgresStore {
     ) -> Result<(), StoreError> {
         let p = self.inner.pooled()?;
         let c = p.conn()?;
-        block_on(
-            c.client
-                .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
-        )
-        .map_err(|e| pg_error(&e))?;
-        let r = f(&mut PgTx {
+        let mut tx = PgTx {
             conn: c,
             touched: Touched::default(),
             conflict: false,
-        });
+            begin: Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+        };
+        let r = f(&mut tx);
+        if tx.begin.is_some() {
+            return r; // Nothing was sent.
+        }
         let end = block_on(c.client.batch_execute("ROLLBACK")).map_err(|e| pg_error(&e));
+        if end.is_err() {
+            p.discard();
+        }
         r?;
         end
     }
@@ -923,10 +941,7 @@ impl Store for PostgresStore {
                 }
                 Attempt::Retry if attempt < MAX_ATTEMPTS => {
                     self.inner.conflicts.fetch_add(1, Ordering::Relaxed);
-                    // Spread the retries of transactions that collided.
-                    let jitter = random_u64() % 1000;
-                    let ms = u64::from(attempt.min(20));
-                    std::thread::sleep(Duration::from_micros(ms * 500 + jitter * ms));
+                    // The next attempt waits for the lock to run alone: no back-off needed.
                 }
                 Attempt::Retry => return Err(StoreError::Conflict),
                 Attempt::Failed(e) => return Err(e),
