@@ -95,6 +95,28 @@ echo "== durable writes (TagUser), $CONNS connections"
 SW=$(rps s-write "$S" "$CONNS"); PW=$(rps p1-write "$P1" "$CONNS")
 echo "sqlite $SW req/s, postgres $PW req/s: postgres/sqlite $(ratio "$PW" "$SW")"
 
+echo "== writes of two accounts vs one account, through two postgres servers at once"
+# A second account (its root key), with a user to tag; one signed TagUser for server 2.
+IAMD_MASTER_KEY_FILE="$WORK/master.key" "$IAMD_BIN" account create --store "$PG_URL" >"$WORK/acct2"
+"$PYTHON" - "$WORK" "$HERE" "$P2" <<'PY'
+import subprocess, sys, boto3
+work, here, p2 = sys.argv[1:]
+lines = dict(l.split(" = ") for l in open(f"{work}/acct2").read().splitlines() if " = " in l)
+k, s = lines["aws_access_key_id"], lines["aws_secret_access_key"]
+ep = f"http://127.0.0.1:{p2}/"
+boto3.client("iam", endpoint_url=ep, region_name="us-east-1", aws_access_key_id=k, aws_secret_access_key=s).create_user(UserName="bench")
+with open(f"{work}/p2-write-other.lua", "w") as f:
+    subprocess.run([sys.executable, f"{here}/sign_lua.py", ep, "iam",
+                    "Action=TagUser&Version=2010-05-08&UserName=bench&Tags.member.1.Key=k&Tags.member.1.Value=v", k, s],
+                   stdout=f, check=True)
+PY
+HALF=$(( CONNS / 2 > 1 ? CONNS / 2 : 1 ))
+(rps p1-write "$P1" "$HALF" >"$WORK/same-1") & (rps p2-write "$P2" "$HALF" >"$WORK/same-2") & wait
+(rps p1-write "$P1" "$HALF" >"$WORK/diff-1") & (rps p2-write-other "$P2" "$HALF" >"$WORK/diff-2") & wait
+SAME=$("$PYTHON" -c "print(sum(float(open('$WORK/same-%d' % n).read()) for n in (1, 2)))")
+DIFF=$("$PYTHON" -c "print(sum(float(open('$WORK/diff-%d' % n).read()) for n in (1, 2)))")
+echo "one account $SAME req/s, two accounts $DIFF req/s: two/one $(ratio "$DIFF" "$SAME")"
+
 echo "== reads through three postgres servers at once vs one"
 ONE=$(rps p1-read "$P1" "$CONNS")
 PER=$(( CONNS / 3 > 1 ? CONNS / 3 : 1 ))
