@@ -20,9 +20,10 @@ IAMD_BIN="${IAMD_BIN:-$REPO/target/release/iamd}"
 DURATION="${DURATION:-5s}" THREADS="${THREADS:-2}" CONNS="${CONNS:-32}" PYTHON="${PYTHON:-python3}"
 PROPAGATION_ROUNDS="${PROPAGATION_ROUNDS:-200}"
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
-WORK="$(mktemp -d)"; PIDS=(); PG_DIR=""
+WORK="$(mktemp -d)"; PG_DIR=""
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  # Servers are started in command substitutions (subshells): their PIDs are kept in a file.
+  if [ -f "$WORK/pids" ]; then while read -r p; do kill "$p" 2>/dev/null || true; done <"$WORK/pids"; fi
   if [ -n "$PG_DIR" ]; then "$REPO/scripts/pg-cluster" stop "$PG_DIR"; fi
   rm -rf "$WORK"
 }
@@ -48,7 +49,7 @@ start() { # start NAME STORE -> prints the port
   mkdir -p "$WORK/$1"
   IAMD_LOG=warn IAMD_MASTER_KEY_FILE="$WORK/master.key" "$IAMD_BIN" serve --listen "127.0.0.1:$port" \
     --data-dir "$WORK/$1" --store "$2" >"$WORK/$1.log" 2>&1 &
-  PIDS+=($!)
+  echo $! >>"$WORK/pids"
   for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break; sleep 0.1; done
   echo "$port"
 }

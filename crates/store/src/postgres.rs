@@ -44,13 +44,20 @@ const MAX_ATTEMPTS: u32 = 40;
 /// How often the fallback polls the change sequence while the LISTEN connection is down.
 const POLL: Duration = Duration::from_millis(200);
 /// Every write transaction holds this advisory lock in shared mode (writers do not wait for
-/// each other), and one that has failed [`ALONE_AFTER`] times takes it in exclusive mode: it
-/// then runs with no other writer, so it cannot fail again, and no transaction is starved by a
-/// stream of others that keep winning. Writes that collide (one account's audit chain head, one
-/// user) then queue rather than fail and re-run over and over.
+/// each other). A transaction that lost to another (a serialization failure) is re-run holding,
+/// besides, exclusive advisory locks on the keys it wrote ([`KEY_LOCKS`]): writers of the same
+/// hot record (one account's audit chain head, one user) then queue instead of failing over and
+/// over, and writers of other records do not wait. One that still loses [`KEYED_TRIES`] times
+/// takes this lock in exclusive mode: it runs with no other writer, so it cannot lose again,
+/// and no transaction starves.
 const WRITERS_LOCK: i64 = 0x6961_6d64_7772_6974; // "iamdwrit"
-/// Attempts before a transaction runs alone.
-const ALONE_AFTER: u32 = 1;
+/// The first half of the two-part advisory lock keys of records (`pg_advisory_lock(int4, int4)`
+/// keys are a space apart from the single-bigint ones above).
+const KEY_LOCKS: i32 = 0x6961_6d64; // "iamd"
+/// Re-runs under key locks before running alone.
+const KEYED_TRIES: u32 = 6;
+/// At most this many key locks per transaction (the keys it wrote, hashed).
+const MAX_KEY_LOCKS: usize = 32;
 /// Held during migrations, so servers starting together apply each migration once.
 const MIGRATION_LOCK: i64 = 0x6961_6d64_6d69_6772; // "iamdmigr"
 
@@ -119,6 +126,8 @@ struct Stmts {
     unlock_shared: Statement,
     lock: Statement,
     unlock: Statement,
+    lock_keys: Statement,
+    unlock_keys: Statement,
 }
 
 struct Conn {
@@ -267,6 +276,13 @@ impl Inner {
                     .await?,
                 lock: client.prepare("SELECT pg_advisory_lock($1)").await?,
                 unlock: client.prepare("SELECT pg_advisory_unlock($1)").await?,
+                // count() makes every row's lock be taken, in the array's (sorted) order.
+                lock_keys: client
+                    .prepare("SELECT count(pg_advisory_lock($1, k)) FROM unnest($2::int4[]) AS k")
+                    .await?,
+                unlock_keys: client
+                    .prepare("SELECT count(pg_advisory_unlock($1, k)) FROM unnest($2::int4[]) AS k")
+                    .await?,
             })
         })
         .map_err(|e| pg_error(&e))?;
@@ -656,6 +672,8 @@ struct PgTx<'a> {
     /// A read transaction's BEGIN, not sent yet: it goes out with the first statement, in the
     /// same round trip (and not at all when the body reads nothing).
     begin: Option<&'static str>,
+    /// Keys a write or delete was sent for (succeeded or not): a re-run locks them first.
+    attempted: Vec<Vec<u8>>,
 }
 
 impl PgTx<'_> {
@@ -711,6 +729,7 @@ impl Tx for PgTx<'_> {
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
         let c = self.conn;
+        self.attempted.push(key.to_vec());
         self.run(c.client.execute(&c.stmts.put, &[&key, &value]))?;
         self.touched.note(key);
         Ok(())
@@ -718,6 +737,7 @@ impl Tx for PgTx<'_> {
 
     fn delete(&mut self, key: &[u8]) -> Result<bool, StoreError> {
         let c = self.conn;
+        self.attempted.push(key.to_vec());
         let existed = self.run(c.client.execute(&c.stmts.delete, &[&key]))? > 0;
         if existed {
             self.touched.note(key);
@@ -775,17 +795,45 @@ impl Tx for PgTx<'_> {
 /// How one attempt of a write ended.
 enum Attempt {
     Done(Vec<Vec<u8>>),
-    Retry,
+    /// Lost to another transaction; the keys it tried to write.
+    Retry(Vec<Vec<u8>>),
     Failed(StoreError),
 }
 
+/// How an attempt waits for other writers (see [`WRITERS_LOCK`]).
+enum Turn {
+    Shared,
+    /// Shared, and these key locks (sorted).
+    Keys(Vec<i32>),
+    Alone,
+}
+
+/// A stable 32-bit hash of a key (FNV-1a): every server maps a key to the same lock.
+fn key_lock(key: &[u8]) -> i32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in key {
+        h ^= u32::from(*b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    i32::from_ne_bytes(h.to_ne_bytes())
+}
+
+/// The key locks of a re-run: the keys the last attempt wrote, hashed, sorted (every server
+/// takes locks in the same order, so two re-runs cannot deadlock).
+fn key_locks(keys: &[Vec<u8>]) -> Vec<i32> {
+    let mut locks: Vec<i32> = keys.iter().map(|k| key_lock(k)).collect();
+    locks.sort_unstable();
+    locks.dedup();
+    locks.truncate(MAX_KEY_LOCKS);
+    locks
+}
+
 impl PostgresStore {
-    /// One run of a write transaction. `alone`: the transaction has lost too many times to
-    /// others; it waits until it is the only writer (see [`WRITERS_LOCK`]).
+    /// One run of a write transaction, waiting for its `turn` first.
     fn attempt(
         &self,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
-        alone: bool,
+        turn: &Turn,
     ) -> Attempt {
         let p = match self.inner.pooled() {
             Ok(p) => p,
@@ -794,18 +842,40 @@ impl PostgresStore {
         let Ok(c) = p.conn() else {
             return Attempt::Failed(backend("no connection"));
         };
-        let (lock, unlock) = if alone {
-            (&c.stmts.lock, &c.stmts.unlock)
-        } else {
-            (&c.stmts.lock_shared, &c.stmts.unlock_shared)
+        let (lock, unlock) = match turn {
+            Turn::Alone => (&c.stmts.lock, &c.stmts.unlock),
+            _ => (&c.stmts.lock_shared, &c.stmts.unlock_shared),
         };
-        // The lock is taken outside the transaction, so its snapshot is taken after the wait.
-        // Both go out together: one round trip.
-        let (locked, begun) = block_on(both(
+        let keys: &[i32] = match turn {
+            Turn::Keys(k) => k,
+            _ => &[],
+        };
+        let lock_keys = async {
+            if keys.is_empty() {
+                return Ok(0);
+            }
+            c.client
+                .execute(&c.stmts.lock_keys, &[&KEY_LOCKS, &keys])
+                .await
+        };
+        let unlock_keys = async {
+            if keys.is_empty() {
+                return Ok(0);
+            }
+            c.client
+                .execute(&c.stmts.unlock_keys, &[&KEY_LOCKS, &keys])
+                .await
+        };
+        // The locks are taken outside the transaction, so its snapshot is taken after the
+        // wait. All go out together: one round trip.
+        let (locked, (keyed, begun)) = block_on(both(
             c.client.execute(lock, &[&WRITERS_LOCK]),
-            c.client.batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE"),
+            both(
+                lock_keys,
+                c.client.batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE"),
+            ),
         ));
-        if let Err(e) = locked.and(begun) {
+        if let Err(e) = locked.and(keyed).and(begun) {
             p.discard();
             return Attempt::Failed(pg_error(&e));
         }
@@ -814,18 +884,19 @@ impl PostgresStore {
             touched: Touched::default(),
             conflict: false,
             begin: None,
+            attempted: Vec::new(),
         };
         let r = f(&mut tx);
         if let Err(e) = r {
-            let (rolled, unlocked) = block_on(both(
+            let (rolled, (unlocked, unkeyed)) = block_on(both(
                 c.client.batch_execute("ROLLBACK"),
-                c.client.execute(unlock, &[&WRITERS_LOCK]),
+                both(c.client.execute(unlock, &[&WRITERS_LOCK]), unlock_keys),
             ));
-            if rolled.is_err() || unlocked.is_err() {
+            if rolled.is_err() || unlocked.is_err() || unkeyed.is_err() {
                 p.discard();
             }
             return if tx.conflict {
-                Attempt::Retry
+                Attempt::Retry(tx.attempted)
             } else {
                 Attempt::Failed(e)
             };
@@ -847,19 +918,19 @@ impl PostgresStore {
                     .map(Some)
             }
         };
-        let (notified, (committed, unlocked)) = block_on(both(
+        let (notified, (committed, (unlocked, unkeyed))) = block_on(both(
             notify,
             both(
                 c.client.batch_execute("COMMIT"),
-                c.client.execute(unlock, &[&WRITERS_LOCK]),
+                both(c.client.execute(unlock, &[&WRITERS_LOCK]), unlock_keys),
             ),
         ));
-        if unlocked.is_err() {
+        if unlocked.is_err() || unkeyed.is_err() {
             p.discard();
         }
         match (notified, committed) {
             (Ok(_), Ok(())) => Attempt::Done(touched),
-            (Err(e), _) | (Ok(_), Err(e)) if is_conflict(&e) => Attempt::Retry,
+            (Err(e), _) | (Ok(_), Err(e)) if is_conflict(&e) => Attempt::Retry(tx.attempted),
             (Err(e), _) => Attempt::Failed(pg_error(&e)),
             // The connection broke during COMMIT: whether it committed is unknown, so the
             // transaction is not re-run (it could apply twice).
@@ -909,6 +980,7 @@ impl Store for PostgresStore {
             touched: Touched::default(),
             conflict: false,
             begin: Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+            attempted: Vec::new(),
         };
         let r = f(&mut tx);
         if tx.begin.is_some() {
@@ -927,9 +999,10 @@ impl Store for PostgresStore {
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut attempt = 0u32;
+        let mut turn = Turn::Shared;
         loop {
             attempt += 1;
-            match self.attempt(f, attempt > ALONE_AFTER) {
+            match self.attempt(f, &turn) {
                 Attempt::Done(touched) => {
                     match Change::of_keys(touched) {
                         Some(c) => self.inner.changed(&c),
@@ -939,11 +1012,16 @@ impl Store for PostgresStore {
                     }
                     return Ok(());
                 }
-                Attempt::Retry if attempt < MAX_ATTEMPTS => {
+                Attempt::Retry(keys) if attempt < MAX_ATTEMPTS => {
                     self.inner.conflicts.fetch_add(1, Ordering::Relaxed);
-                    // The next attempt waits for the lock to run alone: no back-off needed.
+                    // The next attempt waits for its turn: no back-off needed.
+                    turn = if attempt <= KEYED_TRIES && !keys.is_empty() {
+                        Turn::Keys(key_locks(&keys))
+                    } else {
+                        Turn::Alone
+                    };
                 }
-                Attempt::Retry => return Err(StoreError::Conflict),
+                Attempt::Retry(_) => return Err(StoreError::Conflict),
                 Attempt::Failed(e) => return Err(e),
             }
         }
