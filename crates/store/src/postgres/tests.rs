@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::feed::{hex_decode, payload};
 use super::*;
 use crate::{read, write};
 
