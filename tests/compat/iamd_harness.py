@@ -72,6 +72,32 @@ def unique_path(prefix: str = "p") -> str:
     return f"/{prefix}-{uuid.uuid4().hex[:12]}/"
 
 
+def store_kind() -> str:
+    """The store servers of the suite use: `sqlite` (default) or `postgres` (IAMD_TEST_STORE;
+    the cluster is IAMD_TEST_POSTGRES_URL, which scripts/test starts)."""
+    return os.environ.get("IAMD_TEST_STORE", "sqlite")
+
+
+def postgres_bin(name: str) -> str:
+    d = os.environ.get("IAMD_TEST_PG_BIN")
+    if d:
+        return str(Path(d) / name)
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(found[-1]) if found else name
+
+
+def fresh_postgres_database() -> str:
+    """A new, empty database on the test cluster; returns its URL."""
+    base = os.environ.get("IAMD_TEST_POSTGRES_URL")
+    if not base:
+        raise RuntimeError("IAMD_TEST_STORE=postgres needs IAMD_TEST_POSTGRES_URL (scripts/test sets it)")
+    u = urllib.parse.urlsplit(base)
+    name = f"iamd_c_{uuid.uuid4().hex[:16]}"
+    subprocess.run([postgres_bin("createdb"), "-h", u.hostname or "127.0.0.1", "-p", str(u.port or 5432),
+                    "-U", u.username or "postgres", name], check=True, capture_output=True, timeout=60)
+    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, ""))
+
+
 def read_credentials(path: Path) -> tuple[str, str]:
     cp = configparser.ConfigParser()
     cp.read(path)
@@ -221,7 +247,30 @@ class IamdServer:
         if self.dev:
             cmd.append("--dev")
         cmd += list(self.extra_args)
+        if "--store" not in self.extra_args and store_kind() == "postgres":
+            cmd += ["--store", self.postgres_url()]
         return cmd
+
+    def store_args(self) -> list[str]:
+        """`--store …` for CLI subcommands run on this server's data (empty for SQLite, whose
+        database is found in the data dir)."""
+        if "--store" in self.extra_args:
+            i = list(self.extra_args).index("--store")
+            return ["--store", self.extra_args[i + 1]]
+        return ["--store", self.postgres_url()] if store_kind() == "postgres" else []
+
+    def postgres_url(self) -> str:
+        """This server's own PostgreSQL database (IAMD_TEST_STORE=postgres), made on first use
+        and kept across restarts, with a master key in the data dir as a shared store needs."""
+        url_file = self.data_dir / "postgres-url"
+        if not url_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            url_file.write_text(fresh_postgres_database())
+            key = self.data_dir / "master.key"
+            if not key.exists():
+                key.write_text(os.urandom(32).hex() + "\n")
+                key.chmod(0o600)
+        return url_file.read_text().strip()
 
     def log_text(self, whole: bool = False) -> str:
         if self.log_path and self.log_path.exists():

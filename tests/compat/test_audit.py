@@ -15,7 +15,7 @@ import requests
 from botocore.exceptions import ClientError
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
-from iamd_harness import (ISO8601, IamdServer, allow, error_of, iamd_bin, make_principal,
+from iamd_harness import (store_kind, ISO8601, IamdServer, allow, error_of, iamd_bin, make_principal,
                           make_server, policy_doc, unique)
 
 
@@ -248,10 +248,12 @@ def test_metrics_parse_as_prometheus_text(srv):
 
 
 def audit_cli(server, *args):
-    return subprocess.run([str(iamd_bin()), "audit", *args, "--data-dir", str(server.data_dir)],
+    return subprocess.run([str(iamd_bin()), "audit", *args, "--data-dir", str(server.data_dir),
+                           *server.store_args()],
                           capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.skipif(store_kind() != "sqlite", reason="edits the SQLite file")
 def test_verify_flags_an_event_edited_in_sqlite(server_factory):
     s = server_factory("tamper")
     for _ in range(3):

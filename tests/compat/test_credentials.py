@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from iamd_harness import (DEV_ACCOUNT, access_denied, allow, error_of, expect, make_principal,
+from iamd_harness import (store_kind, DEV_ACCOUNT, access_denied, allow, error_of, expect, make_principal,
                           make_server, policy_doc, recent, temp_client, unique)
 
 UTC = datetime.timezone.utc
@@ -700,6 +700,7 @@ def test_credential_report(server_factory, tmp_path):
 # ---- secrets at rest -------------------------------------------------------------------------
 
 
+@pytest.mark.skipif(store_kind() != "sqlite", reason="reads the SQLite file")
 def test_sqlite_file_holds_no_secret_or_password(server_factory):
     s = server_factory("rest")
     iam = s.iam

@@ -116,7 +116,7 @@ def test_the_cli_revokes_a_users_session_tokens_on_a_running_server(srv):
     s = sts_of(srv, c)
     assert s.get_caller_identity()["Arn"] == p.arn
     account = p.arn.split(":")[4]
-    r = subprocess.run([str(iamd_bin()), "sessions", "revoke", "--data-dir", str(srv.data_dir),
+    r = subprocess.run([str(iamd_bin()), "sessions", "revoke", "--data-dir", str(srv.data_dir), *srv.store_args(),
                         "--principal-arn", p.arn], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["Revocation"]["PrincipalArn"] == p.arn
@@ -130,6 +130,6 @@ def test_the_cli_revokes_a_users_session_tokens_on_a_running_server(srv):
             code = e.response["Error"]["Code"]
             break
     assert code == "InvalidClientTokenId", "the running server did not see the CLI's revocation within 2 s"
-    listed = subprocess.run([str(iamd_bin()), "sessions", "list", "--data-dir", str(srv.data_dir),
+    listed = subprocess.run([str(iamd_bin()), "sessions", "list", "--data-dir", str(srv.data_dir), *srv.store_args(),
                              "--account-id", account], capture_output=True, text=True, timeout=60)
     assert listed.returncode == 0 and p.arn in listed.stdout

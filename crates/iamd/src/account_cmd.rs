@@ -84,7 +84,11 @@ pub fn run(cmd: AccountCommand) -> Result<(), String> {
     if args.store.as_deref() == Some("memory") {
         return Err("an in-memory store belongs to a running server: create accounts there (with --dev, a 12-digit access key creates its account)".to_string());
     }
-    let master = crate::serve::load_master_key(args.master_key.as_deref(), &args.data_dir)?;
+    let master = crate::serve::load_master_key(
+        args.master_key.as_deref(),
+        &args.data_dir,
+        args.store.as_deref(),
+    )?;
     let store = crate::serve::open_store(args.store.as_deref(), &args.data_dir)?;
     let id = match args.account_id {
         Some(id) if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) => id,
@@ -122,7 +126,11 @@ pub enum KeyringCommand {
 
 pub fn run_keyring(cmd: KeyringCommand) -> Result<(), String> {
     let KeyringCommand::Rotate(args) = cmd;
-    let master = crate::serve::load_master_key(args.master_key.as_deref(), &args.data_dir)?;
+    let master = crate::serve::load_master_key(
+        args.master_key.as_deref(),
+        &args.data_dir,
+        args.store.as_deref(),
+    )?;
     let store = crate::serve::open_store(args.store.as_deref(), &args.data_dir)?;
     let ring = iamd_iam::keyring::rotate(store.as_ref(), &master, OffsetDateTime::now_utc())
         .map_err(|e| e.to_string())?;

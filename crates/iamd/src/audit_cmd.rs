@@ -111,7 +111,11 @@ pub fn run(cmd: AuditCommand) -> Result<bool, String> {
 }
 
 fn verify(args: &StoreArgs) -> Result<bool, String> {
-    let master = crate::serve::load_master_key(args.master_key.as_deref(), &args.data_dir)?;
+    let master = crate::serve::load_master_key(
+        args.master_key.as_deref(),
+        &args.data_dir,
+        args.store.as_deref(),
+    )?;
     let key = ChainKey::from_master(&master);
     let (store, accounts) = open(args)?;
     let mut ok = true;

@@ -6,6 +6,7 @@ mod audit_cmd;
 mod policy_cmd;
 mod serve;
 mod sessions_cmd;
+mod store_cmd;
 
 use std::process::ExitCode;
 
@@ -40,6 +41,11 @@ enum Command {
     /// Revoke temporary credentials early, or list the revocations.
     #[command(subcommand)]
     Sessions(sessions_cmd::SessionsCommand),
+    /// Apply the store's pending schema migrations.
+    Migrate(store_cmd::MigrateArgs),
+    /// Move records between stores (`copy --from sqlite:PATH --to postgres://…`).
+    #[command(subcommand)]
+    Store(store_cmd::StoreCommand),
     /// The policy engine, offline.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
@@ -50,6 +56,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args).map(|()| true),
         Command::Policy(cmd) => policy_cmd::run(&cmd),
+        Command::Migrate(args) => store_cmd::migrate(&args).map(|()| true),
+        Command::Store(cmd) => store_cmd::run(cmd).map(|()| true),
         Command::Account(cmd) => account_cmd::run(cmd).map(|()| true),
         Command::Keyring(cmd) => account_cmd::run_keyring(cmd).map(|()| true),
         Command::Audit(cmd) => audit_cmd::run(cmd),

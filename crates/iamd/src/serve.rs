@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use iamd_iam::accounts;
 use iamd_iam::secrets::MasterKey;
 use iamd_server::{AppState, Config, DEV_ACCOUNT};
-use iamd_store::{MemoryStore, SqliteStore, Store};
+use iamd_store::{MemoryStore, PostgresStore, SqliteStore, Store};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum LogFormat {
@@ -30,9 +30,10 @@ pub struct ServeArgs {
     /// (default `./iamd-data`; with `--store memory`, nothing is written unless this is given).
     #[arg(long)]
     data_dir: Option<PathBuf>,
-    /// Storage: `sqlite:PATH` (default: `sqlite:<data-dir>/iamd.db`), or `memory` (nothing on
-    /// disk; for tests).
-    #[arg(long)]
+    /// Storage: `sqlite:PATH` (default: `sqlite:<data-dir>/iamd.db`), `postgres://USER@HOST/DB`
+    /// (a database several servers share; pending migrations are applied at start), or `memory`
+    /// (nothing on disk; for tests).
+    #[arg(long, env = "IAMD_STORE", hide_env_values = true)]
     store: Option<String>,
     /// The default account's 12-digit ID on first start (random unless given; 123456789012
     /// with --dev).
@@ -51,6 +52,13 @@ pub struct ServeArgs {
     /// `<data-dir>/master.key`, created on first start).
     #[arg(long, env = "IAMD_MASTER_KEY", hide_env_values = true)]
     master_key: Option<String>,
+    /// A file holding the master key (64 hex digits), e.g. the same secret on every server of
+    /// a shared store.
+    #[arg(long, env = "IAMD_MASTER_KEY_FILE")]
+    master_key_file: Option<PathBuf>,
+    /// Seconds to let requests in flight finish after SIGTERM before exiting anyway.
+    #[arg(long, default_value_t = 20)]
+    drain_seconds: u64,
     /// Days of audit events to keep (0: forever).
     #[arg(long, default_value_t = 90)]
     audit_retention_days: u32,
@@ -107,19 +115,54 @@ fn write_private(path: &Path, contents: &[u8]) -> Result<(), String> {
     f.sync_all().map_err(|e| e.to_string())
 }
 
-pub fn load_master_key(arg: Option<&str>, data_dir: &Path) -> Result<MasterKey, String> {
+/// Whether `store` names a database shared by several servers.
+pub fn is_shared(store: Option<&str>) -> bool {
+    store.is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
+}
+
+fn parse_master_key(hex_key: &str, from: &str) -> Result<MasterKey, String> {
+    let bytes = hex::decode(hex_key.trim()).map_err(|_| format!("{from} must be 64 hex digits"))?;
+    MasterKey::from_bytes(&bytes)
+}
+
+/// The master key: `arg` (IAMD_MASTER_KEY) when given; else the file `IAMD_MASTER_KEY_FILE`
+/// names; else `<data-dir>/master.key`, created on first use — except for a shared store,
+/// whose servers must all use the same key, so none is made up.
+pub fn load_master_key(
+    arg: Option<&str>,
+    data_dir: &Path,
+    store: Option<&str>,
+) -> Result<MasterKey, String> {
+    load_master_key_from(arg, None, data_dir, store)
+}
+
+/// As [`load_master_key`], with `file` (`--master-key-file`) before the environment's.
+pub fn load_master_key_from(
+    arg: Option<&str>,
+    file: Option<&Path>,
+    data_dir: &Path,
+    store: Option<&str>,
+) -> Result<MasterKey, String> {
     if let Some(hex_key) = arg {
-        let bytes =
-            hex::decode(hex_key.trim()).map_err(|_| "IAMD_MASTER_KEY must be 64 hex digits")?;
-        return MasterKey::from_bytes(&bytes);
+        return parse_master_key(hex_key, "IAMD_MASTER_KEY");
+    }
+    let from_env = std::env::var_os("IAMD_MASTER_KEY_FILE")
+        .filter(|f| !f.is_empty())
+        .map(PathBuf::from);
+    if let Some(path) = file.map(Path::to_path_buf).or(from_env) {
+        let text = fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read the master key {}: {e}", path.display()))?;
+        return parse_master_key(&text, &path.display().to_string());
     }
     let path = data_dir.join("master.key");
     match fs::read_to_string(&path) {
-        Ok(text) => {
-            let bytes =
-                hex::decode(text.trim()).map_err(|_| format!("{} is not hex", path.display()))?;
-            MasterKey::from_bytes(&bytes)
-        }
+        Ok(text) => parse_master_key(&text, &path.display().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && is_shared(store) => Err(format!(
+            "no master key: with a shared store every server needs the same key, from \
+             --master-key-file / IAMD_MASTER_KEY_FILE or IAMD_MASTER_KEY (make one with \
+             `openssl rand -hex 32`), or {}",
+            path.display()
+        )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let (key, bytes) = MasterKey::generate()?;
             write_private(&path, format!("{}\n", hex::encode(bytes)).as_bytes())?;
@@ -135,10 +178,15 @@ pub fn open_store(arg: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, 
         Some("memory") => return Ok(Arc::new(MemoryStore::new())),
         None => data_dir.join("iamd.db"),
         Some(s) if s.starts_with("sqlite:") => PathBuf::from(&s["sqlite:".len()..]),
-        Some(s) if s.starts_with("postgres://") || s.starts_with("postgresql://") => {
-            return Err("the PostgreSQL store is not supported yet".to_string());
+        Some(s) if is_shared(Some(s)) => {
+            let store = PostgresStore::open(s).map_err(|e| format!("cannot open {s}: {e}"))?;
+            return Ok(Arc::new(store));
         }
-        Some(s) => return Err(format!("unknown store {s:?}: use sqlite:PATH or memory")),
+        Some(s) => {
+            return Err(format!(
+                "unknown store {s:?}: use sqlite:PATH, postgres://USER@HOST/DB or memory"
+            ));
+        }
     };
     let store =
         SqliteStore::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
@@ -147,6 +195,7 @@ pub fn open_store(arg: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, 
 
 pub fn run(args: ServeArgs) -> Result<(), String> {
     init_logging(args.log_format);
+
     if args.dev && !args.listen.ip().is_loopback() && !args.dev_allow_remote {
         return Err(format!(
             "--dev refuses to listen on {} (not a loopback address): unknown keys act as root without a signature check. Add --dev-allow-remote to insist.",
@@ -170,12 +219,16 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         );
     }
     let master = Arc::new(match (&data_dir, in_memory) {
-        (Some(dir), false) => load_master_key(args.master_key.as_deref(), dir)?,
-        _ => match args.master_key.as_deref() {
-            Some(k) => MasterKey::from_bytes(
-                &hex::decode(k.trim()).map_err(|_| "IAMD_MASTER_KEY must be 64 hex digits")?,
-            )?,
-            None => MasterKey::generate()?.0,
+        (Some(dir), false) => load_master_key_from(
+            args.master_key.as_deref(),
+            args.master_key_file.as_deref(),
+            dir,
+            args.store.as_deref(),
+        )?,
+        _ => match (args.master_key.as_deref(), &args.master_key_file) {
+            (Some(k), _) => parse_master_key(k, "IAMD_MASTER_KEY")?,
+            (None, Some(f)) => load_master_key_from(None, Some(f), Path::new("."), None)?,
+            (None, None) => MasterKey::generate()?.0,
         },
     });
     let store = open_store(
@@ -254,9 +307,30 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             tracing::info!(listen = %args.tls_listen, "HTTPS listener");
         }
         tracing::info!(listen = %args.listen, store = %store.describe(), "iamd is ready");
-        iamd_server::serve_with_tls(listener, tls, state, shutdown_signal())
-            .await
-            .map_err(|e| e.to_string())
+        // After SIGTERM the listener closes and requests in flight finish; past the drain time
+        // the process exits anyway.
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: draining requests in flight");
+            let _ = stopping_tx.send(());
+        };
+        let drain = std::time::Duration::from_secs(args.drain_seconds);
+        let serving = iamd_server::serve_with_tls(listener, tls, state, signal);
+        tokio::pin!(serving);
+        tokio::select! {
+            r = &mut serving => r.map_err(|e| e.to_string()),
+            () = async {
+                if stopping_rx.await.is_ok() {
+                    tokio::time::sleep(drain).await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            } => {
+                tracing::warn!("requests still in flight after the drain time; exiting");
+                Ok(())
+            }
+        }
     })
 }
 

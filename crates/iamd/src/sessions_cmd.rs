@@ -52,7 +52,11 @@ fn call(args: &StoreArgs, account: &str, op: &str, input: Value) -> Result<Value
     if args.store.as_deref() == Some("memory") {
         return Err("an in-memory store belongs to its server".to_string());
     }
-    let master = crate::serve::load_master_key(args.master_key.as_deref(), &args.data_dir)?;
+    let master = crate::serve::load_master_key(
+        args.master_key.as_deref(),
+        &args.data_dir,
+        args.store.as_deref(),
+    )?;
     let store = crate::serve::open_store(args.store.as_deref(), &args.data_dir)?;
     let engine = Engine::new(Config::new(account.to_string()), store, Arc::new(master))?;
     let answer = engine.call_blocking(Call {

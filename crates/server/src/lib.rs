@@ -4,7 +4,7 @@
 //! - role credentials for metadata agents on `/_iamd/ec2-credentials`;
 //! - the authorization API for other services on `/_iamd/authorize` (`authorize_api`), and
 //!   early revocation of temporary credentials on `/_iamd/revoke-sessions` (`iamd_api`);
-//! - `/metrics` (Prometheus) and `/healthz`;
+//! - `/metrics` (Prometheus), `/healthz` (the process answers) and `/readyz` (the store too);
 //! - the web console and the federation endpoint (`iamd-console`), under `/console`,
 //!   `/signin` and `/federation`.
 //!
@@ -157,10 +157,31 @@ async fn metrics(
         .into_response()
 }
 
+/// Ready to serve: the store answers and its schema is the one this build expects (a load
+/// balancer sends no traffic to a server that says 503).
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+) -> (axum::http::StatusCode, String) {
+    use axum::http::StatusCode;
+    let store = state.engine.store.clone();
+    match tokio::task::spawn_blocking(move || store.health()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready\n".to_string()),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: store unavailable\n".into(),
+            )
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "not ready\n".to_string()),
+    }
+}
+
 /// The HTTP application.
 pub fn router(state: Arc<AppState>) -> Router {
     let mut r = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route(
             "/_iamd/outbound/{id}/.well-known/openid-configuration",

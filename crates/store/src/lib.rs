@@ -9,12 +9,14 @@
 mod error;
 mod feed;
 mod memory;
+pub mod postgres;
 mod sqlite;
 pub mod suite;
 
 pub use error::StoreError;
 pub use feed::{Change, Feed, Listener};
 pub use memory::MemoryStore;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// A key and its value.
@@ -76,6 +78,11 @@ pub trait Store: Send + Sync {
     fn wipe(&self) -> Result<(), StoreError>;
     /// Calls `listener` after every committed write with what it changed (see [`Change`]).
     fn subscribe(&self, listener: Listener);
+    /// Whether the store can serve requests: reachable, and its schema is the one this build
+    /// expects (`/readyz`).
+    fn health(&self) -> Result<(), StoreError> {
+        self.read(&mut |tx| tx.get(b"\0health").map(|_| ()))
+    }
 }
 
 /// Runs `f` in a read transaction and returns its result. Errors of `f` that are not storage
