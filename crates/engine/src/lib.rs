@@ -22,6 +22,7 @@ mod dev;
 mod instance;
 pub mod last_used;
 pub mod metrics;
+mod resource_policy;
 mod revocation;
 pub mod table;
 mod web_identity;

@@ -92,6 +92,9 @@ static HANDLERS: &[(&str, Handler)] = {
         ("LookupEvents", Read(lookup_events)),
         ("Authorize", Handler::Authorize),
         ("RevokeSessions", Write(crate::revocation::revoke_sessions)),
+        ("PutResourcePolicy", Write(crate::resource_policy::put)),
+        ("GetResourcePolicy", Read(crate::resource_policy::get)),
+        ("DeleteResourcePolicy", Write(crate::resource_policy::delete)),
         (
             "ListSessionRevocations",
             Read(crate::revocation::list_session_revocations),

@@ -15,6 +15,7 @@ mod authorize_api;
 mod cloudtrail;
 mod dev;
 mod iamd_api;
+mod resource_policy_api;
 mod json_api;
 mod query;
 mod request;
@@ -117,6 +118,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/_iamd/list-session-revocations",
             axum::routing::post(iamd_api::list_session_revocations),
+        )
+        .route(
+            "/_iamd/put-resource-policy",
+            axum::routing::post(resource_policy_api::put),
+        )
+        .route(
+            "/_iamd/get-resource-policy",
+            axum::routing::post(resource_policy_api::get),
+        )
+        .route(
+            "/_iamd/delete-resource-policy",
+            axum::routing::post(resource_policy_api::delete),
         );
     let dev = state.config().dev;
     if dev {
