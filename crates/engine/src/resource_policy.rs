@@ -53,8 +53,9 @@ pub fn put(tx: &mut dyn Tx, _ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let owner = p.str("ResourceOwner").unwrap_or_default().to_string();
     let policy = p.str("Policy").map(str::to_string);
     if let Some(doc) = &policy {
-        CompiledPolicy::from_text(doc, DocumentKind::Resource, "resource-policy")
-            .map_err(|e| IamError::from(ApiError::new("MalformedPolicyDocument", 400, e.message)))?;
+        CompiledPolicy::from_text(doc, DocumentKind::Resource, "resource-policy").map_err(|e| {
+            IamError::from(ApiError::new("MalformedPolicyDocument", 400, e.message))
+        })?;
     }
     let r = Record { owner, policy };
     let bytes = serde_json::to_vec(&r).map_err(|e| IamError::Internal(e.to_string()))?;

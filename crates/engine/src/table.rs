@@ -94,7 +94,10 @@ static HANDLERS: &[(&str, Handler)] = {
         ("RevokeSessions", Write(crate::revocation::revoke_sessions)),
         ("PutResourcePolicy", Write(crate::resource_policy::put)),
         ("GetResourcePolicy", Read(crate::resource_policy::get)),
-        ("DeleteResourcePolicy", Write(crate::resource_policy::delete)),
+        (
+            "DeleteResourcePolicy",
+            Write(crate::resource_policy::delete),
+        ),
         (
             "ListSessionRevocations",
             Read(crate::revocation::list_session_revocations),

@@ -3,6 +3,7 @@
 mod account_cmd;
 mod agent_cmd;
 mod audit_cmd;
+mod gateway_cmd;
 mod policy_cmd;
 mod serve;
 mod sessions_cmd;
@@ -40,6 +41,9 @@ enum Command {
     /// Revoke temporary credentials early, or list the revocations.
     #[command(subcommand)]
     Sessions(sessions_cmd::SessionsCommand),
+    /// Gateways that enforce iamd's IAM in front of other services (`gateway s3`).
+    #[command(subcommand)]
+    Gateway(gateway_cmd::GatewayCommand),
     /// The policy engine, offline.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
@@ -54,6 +58,10 @@ fn main() -> ExitCode {
         Command::Keyring(cmd) => account_cmd::run_keyring(cmd).map(|()| true),
         Command::Audit(cmd) => audit_cmd::run(cmd),
         Command::Sessions(cmd) => sessions_cmd::run(cmd),
+        Command::Gateway(gateway_cmd::GatewayCommand::S3(args)) => {
+            serve::init_logging(serve::LogFormat::Text);
+            gateway_cmd::run(args).map(|()| true)
+        }
         Command::Agent(args) => {
             serve::init_logging(serve::LogFormat::Text);
             agent_cmd::run(args).map(|()| true)

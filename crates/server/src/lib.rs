@@ -15,10 +15,10 @@ mod authorize_api;
 mod cloudtrail;
 mod dev;
 mod iamd_api;
-mod resource_policy_api;
 mod json_api;
 mod query;
 mod request;
+mod resource_policy_api;
 mod respond;
 
 use std::sync::Arc;
