@@ -621,22 +621,10 @@ pub(crate) static IAMD_OPS: &[OpAuth] = &[
         checks: &[on("iamd:Authorize", ANY, NONE)],
     },
     OpAuth {
-        operation: "ListSessionRevocations",
+        operation: "DeleteResourcePolicy",
         service: "iamd",
         enforcement: Enforcement::Identity,
-        checks: &[on("iamd:ListSessionRevocations", ANY, NONE)],
-    },
-    OpAuth {
-        operation: "RevokeSessions",
-        service: "iamd",
-        enforcement: Enforcement::Identity,
-        checks: &[on("iamd:RevokeSessions", ANY, NONE)],
-    },
-    OpAuth {
-        operation: "PutResourcePolicy",
-        service: "iamd",
-        enforcement: Enforcement::Identity,
-        checks: &[on("iamd:PutResourcePolicy", ANY, NONE)],
+        checks: &[on("iamd:DeleteResourcePolicy", ANY, NONE)],
     },
     OpAuth {
         operation: "GetResourcePolicy",
@@ -645,9 +633,21 @@ pub(crate) static IAMD_OPS: &[OpAuth] = &[
         checks: &[on("iamd:GetResourcePolicy", ANY, NONE)],
     },
     OpAuth {
-        operation: "DeleteResourcePolicy",
+        operation: "ListSessionRevocations",
         service: "iamd",
         enforcement: Enforcement::Identity,
-        checks: &[on("iamd:DeleteResourcePolicy", ANY, NONE)],
+        checks: &[on("iamd:ListSessionRevocations", ANY, NONE)],
+    },
+    OpAuth {
+        operation: "PutResourcePolicy",
+        service: "iamd",
+        enforcement: Enforcement::Identity,
+        checks: &[on("iamd:PutResourcePolicy", ANY, NONE)],
+    },
+    OpAuth {
+        operation: "RevokeSessions",
+        service: "iamd",
+        enforcement: Enforcement::Identity,
+        checks: &[on("iamd:RevokeSessions", ANY, NONE)],
     },
 ];
