@@ -132,8 +132,12 @@ def upstream_s3(up: Process):
 
 def cli(gw: Process, creds_file: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
     """The aws CLI against the gateway."""
+    config = creds_file.parent / "aws-cli-config"
+    if not config.exists():
+        # SigV4 presigned URLs (the CLI's `s3 presign` default is SigV2, which iamd does not take).
+        config.write_text("[default]\ns3 =\n  signature_version = s3v4\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_SHARED_CREDENTIALS_FILE=str(creds_file), AWS_CONFIG_FILE="/dev/null",
+    env.update(AWS_SHARED_CREDENTIALS_FILE=str(creds_file), AWS_CONFIG_FILE=str(config),
                AWS_DEFAULT_REGION=REGION, AWS_EC2_METADATA_DISABLED="true", AWS_PAGER="",
                AWS_MAX_ATTEMPTS="1")
     argv = [sys.executable, "-m", "awscli", "--endpoint-url", gw.endpoint, "--region", REGION, *args]

@@ -358,3 +358,49 @@ def test_acl_condition_key(env):
     c = s3_of(gw, u)
     c.put_object(Bucket=b, Key="acl/private.txt", Body=b"x", ACL="private")
     denied(c.put_object, Bucket=b, Key="acl/public.txt", Body=b"x", ACL="public-read")
+
+
+def _authorize_as_gateway(env, body):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    srv, ident = env["srv"], env["gw"].identity
+    req = AWSRequest(method="POST", url=srv.endpoint + "_iamd/authorize", data=json.dumps(body),
+                     headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials(ident.access_key, ident.secret_key), "iamd", "us-east-1").add_auth(req)
+    p = req.prepare()
+    r = requests.post(p.url, data=p.body, headers=dict(p.headers), timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_signing_key_only_for_an_allowed_streaming_upload(env):
+    import hashlib
+    import hmac as _hmac
+    b, admin = env["bucket"], env["admin"]
+    url = f"http://s3.test/{b}/k"
+
+    def forwarded(who, payload):
+        _u, h, _ = signed("PUT", url, who.access_key, who.secret_key, payload_hash=payload)
+        h = {k.lower(): v for k, v in h.items()}
+        h["host"] = "s3.test"
+        return {"Method": "PUT", "Path": f"/{b}/k", "Headers": h}
+
+    check = [{"Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{b}/k"}]
+    out = _authorize_as_gateway(env, {"Request": forwarded(admin, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"),
+                                      "Checks": check, "WantSigningKey": True})
+    assert out["Decision"] == "Allow"
+    scope = out["SigningKey"]["Scope"]
+    date, region, service, _ = scope.split("/")
+    k = ("AWS4" + admin.secret_key).encode()
+    for part in (date, region, service, "aws4_request"):
+        k = _hmac.new(k, part.encode(), hashlib.sha256).digest()
+    assert out["SigningKey"]["Key"] == k.hex() and service == "s3"
+    # Not for a request that does not stream, nor for a denied one.
+    out = _authorize_as_gateway(env, {"Request": forwarded(admin, hashlib.sha256(b"").hexdigest()),
+                                      "Checks": check, "WantSigningKey": True})
+    assert out["Decision"] == "Allow" and "SigningKey" not in out
+    nobody = user(env)
+    out = _authorize_as_gateway(env, {"Request": forwarded(nobody, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"),
+                                      "Checks": check, "WantSigningKey": True})
+    assert out["Decision"] == "ImplicitDeny" and "SigningKey" not in out
