@@ -495,7 +495,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("{} has no authorization", op.name));
             assert_eq!(auth.service, op.service.name(), "{}", op.name);
         }
-        assert_eq!(n, 191);
+        assert_eq!(n, 194);
     }
 
     #[test]
