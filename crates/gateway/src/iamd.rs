@@ -51,7 +51,7 @@ impl Iamd {
             endpoint,
             host,
             identity,
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            client: Client::builder(TokioExecutor::new()).build(crate::connector()),
         })
     }
 

@@ -44,6 +44,14 @@ pub struct Config {
     pub bucket_cache: Duration,
 }
 
+/// An HTTP connector without Nagle's algorithm: a request's head and body, written apart, must
+/// not wait for the peer's delayed ACK (40 ms on Linux).
+pub(crate) fn connector() -> hyper_util::client::legacy::connect::HttpConnector {
+    let mut c = hyper_util::client::legacy::connect::HttpConnector::new();
+    c.set_nodelay(true);
+    c
+}
+
 /// Runs the gateway until interrupted.
 pub async fn run(config: Config) -> Result<(), String> {
     let iamd = Arc::new(iamd::Iamd::new(&config.iamd, config.identity.clone())?);
@@ -64,7 +72,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             host,
             region: config.upstream_region.clone(),
             identity: config.upstream_identity.clone(),
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            client: Client::builder(TokioExecutor::new()).build(connector()),
         },
         account,
         dev: config.dev,
@@ -77,6 +85,11 @@ pub async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
+    // A streamed answer's head and first bytes go out at once, not after the client's
+    // delayed ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tracing::info!(listen = %local, account = gateway.account, dev = config.dev, "S3 gateway ready");
     eprintln!("iamd gateway s3 listening on http://{local}");
     axum::serve(
