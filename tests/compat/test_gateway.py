@@ -404,3 +404,30 @@ def test_signing_key_only_for_an_allowed_streaming_upload(env):
     out = _authorize_as_gateway(env, {"Request": forwarded(nobody, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"),
                                       "Checks": check, "WantSigningKey": True})
     assert out["Decision"] == "ImplicitDeny" and "SigningKey" not in out
+
+
+def test_existing_object_tags_condition(env):
+    b, gw = env["bucket"], env["gw"]
+    a = s3_of(gw, env["admin"])
+    a.put_object(Bucket=b, Key="cls/open.txt", Body=b"open", Tagging="classification=public")
+    a.put_object(Bucket=b, Key="cls/closed.txt", Body=b"closed", Tagging="classification=secret")
+    a.put_object(Bucket=b, Key="cls/none.txt", Body=b"none")
+    u = user(env, inline={"t": doc(
+        allow("s3:GetObject", f"arn:aws:s3:::{b}/cls/*",
+              Condition={"StringEquals": {"s3:ExistingObjectTag/classification": "public"}}))})
+    c = s3_of(gw, u)
+    assert c.get_object(Bucket=b, Key="cls/open.txt")["Body"].read() == b"open"
+    denied(c.get_object, Bucket=b, Key="cls/closed.txt")
+    denied(c.get_object, Bucket=b, Key="cls/none.txt")
+    # A deny on a tag beats a broad allow.
+    v = user(env, inline={"t": doc(
+        allow("s3:GetObject", f"arn:aws:s3:::{b}/*"),
+        deny("s3:GetObject", f"arn:aws:s3:::{b}/*",
+             Condition={"StringEquals": {"s3:ExistingObjectTag/classification": "secret"}}))})
+    cv = s3_of(gw, v)
+    assert cv.get_object(Bucket=b, Key="cls/none.txt")["Body"].read() == b"none"
+    denied(cv.get_object, Bucket=b, Key="cls/closed.txt")
+    # Retagging changes the decision on the next request.
+    a.put_object_tagging(Bucket=b, Key="cls/closed.txt",
+                         Tagging={"TagSet": [{"Key": "classification", "Value": "public"}]})
+    assert c.get_object(Bucket=b, Key="cls/closed.txt")["Body"].read() == b"closed"

@@ -35,6 +35,8 @@ pub struct Config {
     pub upstream_region: String,
     pub listen: SocketAddr,
     pub dev: bool,
+    /// Fill `s3:ExistingObjectTag/*` from the upstream before deciding.
+    pub existing_object_tags: bool,
     pub virtual_host_domain: Option<String>,
     /// The gateway's own iamd identity (needs `iamd:Authorize` and the resource policy
     /// operations).
@@ -76,6 +78,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         },
         account,
         dev: config.dev,
+        existing_object_tags: config.existing_object_tags,
         virtual_host_domain: config.virtual_host_domain.clone(),
     });
     let app = Router::new()

@@ -52,6 +52,9 @@ pub struct Gateway {
     /// The gateway's own account: the owner of buckets iamd holds no record for.
     pub account: String,
     pub dev: bool,
+    /// Fill `s3:ExistingObjectTag/*` (one upstream `GetObjectTagging` before each decision
+    /// about an existing object's content, ACL or tags).
+    pub existing_object_tags: bool,
     /// Virtual-hosted-style requests: `<bucket>.<domain>`.
     pub virtual_host_domain: Option<String>,
 }
@@ -215,6 +218,28 @@ async fn serve(
         );
         err(S3Error::access_denied())
     })?;
+
+    if g.existing_object_tags
+        && let (Some(b), Some(_)) = (&t.bucket, &t.key)
+        && op.checks.iter().any(|c| takes_existing_tags(c.action))
+    {
+        let version = query
+            .iter()
+            .find(|(k, _)| k == "versionId")
+            .map(|(_, v)| v.as_str());
+        let tags = existing_tags(g, &t.upstream_path, version, request_id)
+            .await
+            .map_err(&err)?;
+        let arn = s3map::object_arn(b, t.key.as_deref().unwrap_or_default());
+        for c in op.checks.iter_mut() {
+            if c.resource == arn && takes_existing_tags(c.action) {
+                for (k, v) in &tags {
+                    c.context
+                        .insert(format!("s3:ExistingObjectTag/{k}"), vec![v.clone()]);
+                }
+            }
+        }
+    }
 
     // What the client declared about its body.
     let declared = if presigned {
@@ -422,7 +447,11 @@ async fn decide_and_forward(
                 })
                 .collect(),
             resource_policy: record.as_ref().and_then(|r| r.policy.clone()),
-            resource_owner: bucket.as_ref().map(|_| owner),
+            // A bucket being created has no owner yet: it will be the caller's account.
+            resource_owner: bucket
+                .as_ref()
+                .filter(|_| op.name != "CreateBucket")
+                .map(|_| owner),
             context: global.clone(),
             want_signing_key: chunked && i == 0,
             ..Query::default()
@@ -733,6 +762,97 @@ async fn forward(
         response.headers_mut().append(k.clone(), v.clone());
     }
     Ok(response)
+}
+
+/// The actions whose condition keys include `s3:ExistingObjectTag/<key>` (Service Authorization
+/// Reference: the object's current tags).
+fn takes_existing_tags(action: &str) -> bool {
+    matches!(
+        action,
+        "s3:GetObject"
+            | "s3:GetObjectVersion"
+            | "s3:GetObjectAcl"
+            | "s3:GetObjectVersionAcl"
+            | "s3:GetObjectTagging"
+            | "s3:GetObjectVersionTagging"
+            | "s3:PutObjectAcl"
+            | "s3:PutObjectVersionAcl"
+            | "s3:PutObjectTagging"
+            | "s3:PutObjectVersionTagging"
+            | "s3:DeleteObjectTagging"
+            | "s3:DeleteObjectVersionTagging"
+    )
+}
+
+/// The object's tags, asked of the upstream with its own keys (none when it has no such
+/// object: the operation itself then answers `NoSuchKey`).
+async fn existing_tags(
+    g: &Gateway,
+    path: &str,
+    version: Option<&str>,
+    request_id: &str,
+) -> Result<Vec<(String, String)>, S3Error> {
+    let u = &g.upstream;
+    let query = match version {
+        Some(v) => format!(
+            "tagging=&versionId={}",
+            percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+        ),
+        None => "tagging=".to_string(),
+    };
+    let signed: Vec<(&str, &[u8])> = vec![("host", u.host.as_bytes())];
+    let parts = iamd_sigv4::RequestParts {
+        method: "GET",
+        path,
+        query: &query,
+        headers: &signed,
+        body: &[],
+    };
+    let params = SigningParams {
+        credentials: Credentials {
+            access_key_id: &u.identity.access_key_id,
+            secret_access_key: &u.identity.secret_access_key,
+            session_token: u.identity.session_token.as_deref(),
+        },
+        region: &u.region,
+        service: "s3",
+        time: SystemTime::now(),
+        unsigned_payload: true,
+    };
+    let internal = || {
+        S3Error::new(
+            "InternalError",
+            500,
+            "We encountered an internal error. Please try again.",
+        )
+    };
+    let added = sign(&parts, &params).map_err(|_| internal())?;
+    let mut b = hyper::Request::get(format!("{}{path}?{query}", u.base)).header("host", &u.host);
+    for (k, v) in added {
+        b = b.header(k, v);
+    }
+    let req = b.body(body::empty()).map_err(|_| internal())?;
+    let res = u.client.request(req).await.map_err(|e| {
+        tracing::error!(request_id, error = %e, "upstream failed");
+        S3Error::new(
+            "ServiceUnavailable",
+            503,
+            "The upstream store did not answer.",
+        )
+    })?;
+    let status = res.status();
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .map_err(|_| internal())?
+        .to_bytes();
+    if status == StatusCode::NOT_FOUND {
+        return Ok(Vec::new());
+    }
+    if !status.is_success() {
+        tracing::error!(request_id, %status, "the upstream refused GetObjectTagging");
+        return Err(S3Error::access_denied());
+    }
+    Ok(s3map::body_tags(&String::from_utf8_lossy(&bytes)))
 }
 
 /// PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy: answered here, kept in iamd.

@@ -37,6 +37,10 @@ pub struct S3Args {
     /// Let `--dev` listen on a non-loopback address.
     #[arg(long)]
     dev_allow_remote: bool,
+    /// Do not fill `s3:ExistingObjectTag/*` (saves an upstream GetObjectTagging before each
+    /// decision about an existing object; policies using that key then never match it).
+    #[arg(long)]
+    no_existing_object_tags: bool,
     /// Seconds a bucket's owner and policy are cached (changes through this gateway are seen
     /// at once).
     #[arg(long, default_value_t = 1)]
@@ -56,6 +60,7 @@ pub fn run(args: S3Args) -> Result<(), String> {
         upstream_region: args.upstream_region,
         listen: args.listen,
         dev: args.dev,
+        existing_object_tags: !args.no_existing_object_tags,
         virtual_host_domain: args.virtual_host_domain,
         identity: iamd_gateway::creds::own_identity()?,
         upstream_identity: iamd_gateway::creds::upstream_identity()?,
