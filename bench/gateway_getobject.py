@@ -5,7 +5,8 @@ per request. Uses wrk on presigned URLs (the gateway checks the presigned signat
 on every request).
 
     cargo build --release -p iamd
-    IAMD_BIN=target/release/iamd tests/compat/.venv/bin/python bench/gateway_getobject.py [seconds] [connections]
+    IAMD_BIN=target/release/iamd tests/compat/.venv/bin/python bench/gateway_getobject.py \
+        [seconds] [connections] [gateway flags, e.g. --no-existing-object-tags]
 """
 
 import json
@@ -45,7 +46,7 @@ def wrk(url: str, seconds: int, connections: int) -> dict:
 def main():
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     connections = int(sys.argv[2]) if len(sys.argv) > 2 else 1
-    with Stack() as s:
+    with Stack(gateway_args=sys.argv[3:]) as s:
         iamd_pid, _moto, gw_pid = (p.pid for p in s.procs)
         admin = s.s3_client(*s.root)
         admin.create_bucket(Bucket="bench")
@@ -78,7 +79,7 @@ def main():
             print(name, json.dumps(r))
         d = (results["direct"]["p50_ms"] + results["direct2"]["p50_ms"]) / 2
         g = (results["gateway"]["p50_ms"] + results["gateway2"]["p50_ms"]) / 2
-        print(json.dumps({"connections": connections, "added_p50_ms": round(g - d, 3),
+        print(json.dumps({"connections": connections, "gateway_flags": sys.argv[3:], "added_p50_ms": round(g - d, 3),
                           "gateway_cpu_us_per_req": round((results["gateway"]["gateway_cpu_us_per_req"]
                                                            + results["gateway2"]["gateway_cpu_us_per_req"]) / 2, 1),
                           "iamd_cpu_us_per_req": round((results["gateway"]["iamd_cpu_us_per_req"]

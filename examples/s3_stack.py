@@ -39,7 +39,8 @@ def iamd_bin() -> str:
 
 
 class Stack:
-    def __init__(self):
+    def __init__(self, gateway_args=()):
+        self.gateway_args = list(gateway_args)
         self.dir = Path(tempfile.mkdtemp(prefix="iamd-s3-example-"))
         self.procs: list[subprocess.Popen] = []
 
@@ -96,7 +97,7 @@ class Stack:
         env.update(AWS_ACCESS_KEY_ID=k["AccessKeyId"], AWS_SECRET_ACCESS_KEY=k["SecretAccessKey"],
                    IAMD_UPSTREAM_ACCESS_KEY_ID="moto", IAMD_UPSTREAM_SECRET_ACCESS_KEY="moto")
         self._start("gateway", [iamd_bin(), "gateway", "s3", "--iamd", self.iamd, "--upstream", self.upstream,
-                                "--listen", f"127.0.0.1:{gport}"], self.gateway + "/", env=env)
+                                "--listen", f"127.0.0.1:{gport}", *self.gateway_args], self.gateway + "/", env=env)
         return self
 
     def __exit__(self, *exc):
