@@ -224,6 +224,11 @@ def test_cross_account_needs_both_sides(env, _tmp_root):
         oc.put_object(Bucket=ob, Key="k", Body=b"theirs")
         denied(a.get_object, Bucket=ob, Key="k")
         assert code_of(a.create_bucket, Bucket=ob) == ("BucketAlreadyExists", 409)
+        # Each account lists its own buckets only.
+        mine = [x["Name"] for x in a.list_buckets()["Buckets"]]
+        theirs = [x["Name"] for x in oc.list_buckets()["Buckets"]]
+        assert b in mine and ob not in mine
+        assert theirs == [ob]
     finally:
         a.delete_bucket_policy(Bucket=b)
 

@@ -14,6 +14,7 @@ pub mod chunked;
 pub mod creds;
 pub mod errors;
 pub mod iamd;
+pub mod list_buckets;
 pub mod proxy;
 pub mod s3map;
 

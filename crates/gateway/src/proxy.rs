@@ -561,6 +561,9 @@ async fn decide_and_forward(
     )
     .await?;
     let ok = res.status().is_success();
+    if ok && op.name == "ListBuckets" {
+        return own_buckets(g, res, &answer.principal.account, request_id).await;
+    }
     if ok && op.name == "CreateBucket" {
         g.buckets
             .put(&bucket, &answer.principal.account, None)
@@ -574,6 +577,41 @@ async fn decide_and_forward(
             .map_err(|e| unavailable(request_id, &e))?;
     }
     Ok(res)
+}
+
+/// The upstream's `ListBuckets` answer without the buckets another account owns.
+async fn own_buckets(
+    g: &Gateway,
+    res: Response,
+    account: &str,
+    request_id: &str,
+) -> Result<Response, S3Error> {
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 << 20).await.map_err(|e| {
+        tracing::error!(request_id, error = %e, "upstream ListBuckets unreadable");
+        S3Error::new(
+            "ServiceUnavailable",
+            503,
+            "The upstream store did not answer.",
+        )
+    })?;
+    let xml = String::from_utf8_lossy(&bytes);
+    let mut mine = std::collections::HashSet::new();
+    for name in crate::list_buckets::names(&xml) {
+        let owner = g
+            .buckets
+            .get(&name)
+            .await
+            .map_err(|e| unavailable(request_id, &e))?
+            .map(|b| b.owner.clone())
+            .unwrap_or_else(|| g.account.clone());
+        if owner == account {
+            mine.insert(name);
+        }
+    }
+    let filtered = crate::list_buckets::filter(&xml, |n| mine.contains(n));
+    parts.headers.remove("content-length");
+    Ok(Response::from_parts(parts, Body::from(filtered)))
 }
 
 fn unavailable(request_id: &str, e: &IamdError) -> S3Error {
