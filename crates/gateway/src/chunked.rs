@@ -249,6 +249,47 @@ mod tests {
         }
     }
 
+    /// AWS's documented example ("Transferring Payload in Multiple Chunks"): 64 KiB and 1 KiB
+    /// of `a`, with the chunk signatures AWS lists.
+    #[test]
+    fn aws_documented_chunk_signatures() {
+        let key = SigningKey::derive(
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "20130524",
+            "us-east-1",
+            "s3",
+        );
+        let signer = ChunkSigner {
+            key: Some(key),
+            amz_date: "20130524T000000Z".into(),
+            scope: "20130524/us-east-1/s3/aws4_request".into(),
+            seed: "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9".into(),
+        };
+        let mut body = Vec::new();
+        for (len, sig) in [
+            (
+                65536,
+                "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648",
+            ),
+            (
+                1024,
+                "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497",
+            ),
+            (
+                0,
+                "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9",
+            ),
+        ] {
+            body.extend_from_slice(format!("{len:x};chunk-signature={sig}\r\n").as_bytes());
+            body.extend(std::iter::repeat_n(b'a', len));
+            body.extend_from_slice(b"\r\n");
+        }
+        assert_eq!(body.len(), 66824);
+        let mut d = Decoder::new(signer, Some(66560));
+        let out = decode_all(&mut d, &body, 8192).unwrap();
+        assert_eq!(out.len(), 66560);
+    }
+
     #[test]
     fn refuses_tampering() {
         let key = SigningKey::derive("secret", "20261203", "us-east-1", "s3");
