@@ -436,3 +436,45 @@ def test_existing_object_tags_condition(env):
     a.put_object_tagging(Bucket=b, Key="cls/closed.txt",
                          Tagging={"TagSet": [{"Key": "classification", "Value": "public"}]})
     assert c.get_object(Bucket=b, Key="cls/closed.txt")["Body"].read() == b"closed"
+
+
+def _iamd_as_gateway(env, path, body):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    srv, ident = env["srv"], env["gw"].identity
+    req = AWSRequest(method="POST", url=srv.endpoint + path, data=json.dumps(body),
+                     headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials(ident.access_key, ident.secret_key), "iamd", "us-east-1").add_auth(req)
+    p = req.prepare()
+    return requests.post(p.url, data=p.body, headers=dict(p.headers), timeout=10)
+
+
+def test_resource_policy_records_first_creator_wins(env):
+    arn = f"arn:aws:s3:::{unique('race').lower()}"
+    first = _iamd_as_gateway(env, "_iamd/put-resource-policy",
+                             {"ResourceArn": arn, "ResourceOwner": "111111111111", "CreateOnly": True})
+    assert first.status_code == 200, first.text
+    second = _iamd_as_gateway(env, "_iamd/put-resource-policy",
+                              {"ResourceArn": arn, "ResourceOwner": "222222222222", "CreateOnly": True})
+    assert second.status_code == 409 and second.json()["__type"] == "EntityAlreadyExists", second.text
+    got = _iamd_as_gateway(env, "_iamd/get-resource-policy", {"ResourceArn": arn}).json()
+    assert got["Resource"]["ResourceOwner"] == "111111111111"
+    bad = _iamd_as_gateway(env, "_iamd/put-resource-policy",
+                           {"ResourceArn": arn, "ResourceOwner": "111111111111", "Policy": '{"Statement": 5}'})
+    assert bad.status_code == 400 and bad.json()["__type"] == "MalformedPolicyDocument", bad.text
+    assert _iamd_as_gateway(env, "_iamd/delete-resource-policy", {"ResourceArn": arn}).status_code == 200
+    gone = _iamd_as_gateway(env, "_iamd/get-resource-policy", {"ResourceArn": arn})
+    assert gone.status_code == 404 and gone.json()["__type"] == "NoSuchEntity"
+    # A principal without the iamd permissions may not touch the records.
+    u = user(env, inline={"s3": doc(allow("s3:*"))})
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    req = AWSRequest(method="POST", url=env["srv"].endpoint + "_iamd/put-resource-policy",
+                     data=json.dumps({"ResourceArn": arn, "ResourceOwner": "333333333333"}),
+                     headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials(u.access_key, u.secret_key), "iamd", "us-east-1").add_auth(req)
+    p = req.prepare()
+    r = requests.post(p.url, data=p.body, headers=dict(p.headers), timeout=10)
+    assert r.status_code in (400, 403) and "AccessDenied" in r.json()["__type"], r.text

@@ -47,7 +47,8 @@ fn read(tx: &mut dyn Tx, arn: &str) -> Result<Option<Record>, IamError> {
     }
 }
 
-/// `PutResourcePolicy`: sets the owner and the policy (none: the resource has no policy).
+/// `PutResourcePolicy`: sets the owner and the policy (none: the resource has no policy);
+/// with `CreateOnly`, only for a resource without a record.
 pub fn put(tx: &mut dyn Tx, _ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let arn = arn_of(p)?;
     let owner = p.str("ResourceOwner").unwrap_or_default().to_string();
@@ -56,6 +57,14 @@ pub fn put(tx: &mut dyn Tx, _ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
         CompiledPolicy::from_text(doc, DocumentKind::Resource, "resource-policy").map_err(|e| {
             IamError::from(ApiError::new("MalformedPolicyDocument", 400, e.message))
         })?;
+    }
+    if matches!(p.get("CreateOnly"), Some(Value::Bool(true))) && read(tx, arn)?.is_some() {
+        // Two creators racing for one bucket name: the first record wins.
+        return Err(IamError::already_exists(
+            EntityKind::ManagedPolicy,
+            arn,
+            format!("{arn} already has an owner."),
+        ));
     }
     let r = Record { owner, policy };
     let bytes = serde_json::to_vec(&r).map_err(|e| IamError::Internal(e.to_string()))?;

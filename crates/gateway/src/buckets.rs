@@ -76,13 +76,19 @@ impl Buckets {
         Ok(b)
     }
 
+    /// Records the owner and policy; `create_only` for a new bucket (an existing record wins:
+    /// `EntityAlreadyExists`).
     pub async fn put(
         &self,
         bucket: &str,
         owner: &str,
         policy: Option<&str>,
+        create_only: bool,
     ) -> Result<(), IamdError> {
         let mut body = json!({"ResourceArn": bucket_arn(bucket), "ResourceOwner": owner});
+        if create_only {
+            body["CreateOnly"] = json!(true);
+        }
         if let Some(p) = policy {
             body["Policy"] = json!(p);
         }

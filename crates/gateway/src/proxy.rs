@@ -565,10 +565,22 @@ async fn decide_and_forward(
         return own_buckets(g, res, &answer.principal.account, request_id).await;
     }
     if ok && op.name == "CreateBucket" {
-        g.buckets
-            .put(&bucket, &answer.principal.account, None)
+        match g
+            .buckets
+            .put(&bucket, &answer.principal.account, None, true)
             .await
-            .map_err(|e| unavailable(request_id, &e))?;
+        {
+            Ok(()) => {}
+            // Another account created it first (the upstream cannot tell: its keys own all).
+            Err(IamdError::Api { code, .. }) if code == "EntityAlreadyExists" => {
+                return Err(S3Error::new(
+                    "BucketAlreadyExists",
+                    409,
+                    "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+                ));
+            }
+            Err(e) => return Err(unavailable(request_id, &e)),
+        }
     }
     if ok && op.name == "DeleteBucket" {
         g.buckets
@@ -932,7 +944,7 @@ async fn bucket_policy(
         },
         Local::DeleteBucketPolicy => {
             g.buckets
-                .put(bucket, &owner, None)
+                .put(bucket, &owner, None, false)
                 .await
                 .map_err(|e| unavailable(request_id, &e))?;
             Ok(no_content())
@@ -946,7 +958,7 @@ async fn bucket_policy(
                     "Policies must be valid JSON and the first byte must be '{'",
                 ));
             }
-            match g.buckets.put(bucket, &owner, Some(text)).await {
+            match g.buckets.put(bucket, &owner, Some(text), false).await {
                 Ok(()) => Ok(no_content()),
                 Err(IamdError::Api { code, message }) if code == "MalformedPolicyDocument" => {
                     Err(malformed_policy(&message))
