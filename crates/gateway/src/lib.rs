@@ -5,8 +5,10 @@
 //! with the upstream's keys and streamed through; the rest get S3's `AccessDenied`.
 //!
 //! Modules: `s3map` (requests → actions, ARNs, condition keys), `chunked` (the aws-chunked
-//! decoder and its signatures), `body` (streamed bodies, checked), `proxy` (one request),
-//! `buckets` (owners and policies in iamd), `iamd` (the signed client), `creds`, `errors`.
+//! decoder and its signatures), `body` (streamed bodies, checked), `proxy` (one request:
+//! address, map, decide), `upstream` (re-signed and streamed to the store), `local` (bucket
+//! policies, ListBuckets), `buckets` (owners and policies in iamd), `list_buckets`, `iamd` (the
+//! signed client), `creds`, `errors`.
 
 pub mod body;
 pub mod buckets;
@@ -15,8 +17,10 @@ pub mod creds;
 pub mod errors;
 pub mod iamd;
 pub mod list_buckets;
+mod local;
 pub mod proxy;
 pub mod s3map;
+mod upstream;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -70,7 +74,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     let gateway = Arc::new(proxy::Gateway {
         buckets: buckets::Buckets::new(iamd.clone(), config.bucket_cache),
         iamd,
-        upstream: proxy::Upstream {
+        upstream: upstream::Upstream {
             base,
             host,
             region: config.upstream_region.clone(),

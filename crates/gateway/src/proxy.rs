@@ -10,24 +10,20 @@ use std::time::SystemTime;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 
 use iamd_authorize_client::{Answer, Check as ApiCheck, Forwarded, Query};
-use iamd_sigv4::{Credentials, SigningKey, SigningParams, UNSIGNED_PAYLOAD, sign};
+use iamd_sigv4::{SigningKey, UNSIGNED_PAYLOAD};
 
-use crate::body::{self, Failure, UpBody};
+use crate::body::{self, Failure};
 use crate::buckets::Buckets;
 use crate::chunked::{ChunkSigner, Decoder};
-use crate::creds::Identity;
 use crate::errors::{S3Error, from_iamd};
 use crate::iamd::{Iamd, IamdError};
-use crate::s3map::{self, BodyNeed, Check, Local, Operation, S3Request};
+use crate::s3map::{self, BodyNeed, Check, Operation, S3Request};
 
 const STREAMING_SIGNED: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -36,19 +32,10 @@ const MAX_DECISION_BODY: usize = 1 << 20;
 /// AWS's limit on a bucket policy's size.
 const MAX_BUCKET_POLICY: usize = 20 * 1024;
 
-pub struct Upstream {
-    /// `http://host:port`.
-    pub base: String,
-    pub host: String,
-    pub region: String,
-    pub identity: Identity,
-    pub client: Client<HttpConnector, UpBody>,
-}
-
 pub struct Gateway {
     pub iamd: Arc<Iamd>,
     pub buckets: Buckets,
-    pub upstream: Upstream,
+    pub upstream: crate::upstream::Upstream,
     /// The gateway's own account: the owner of buckets iamd holds no record for.
     pub account: String,
     pub dev: bool,
@@ -90,10 +77,10 @@ fn decode(s: &str) -> String {
 }
 
 /// The bucket and key a request names, and the path-style path to send upstream (raw).
-struct Target {
-    bucket: Option<String>,
-    key: Option<String>,
-    upstream_path: String,
+pub(crate) struct Target {
+    pub bucket: Option<String>,
+    pub key: Option<String>,
+    pub upstream_path: String,
 }
 
 fn target(host: &str, raw_path: &str, domain: Option<&str>) -> Target {
@@ -139,7 +126,7 @@ const PRESIGN_PARAMS: &[&str] = &[
 ];
 
 /// The raw query without the client's presigned-URL authentication.
-fn upstream_query(raw: &str) -> String {
+pub(crate) fn upstream_query(raw: &str) -> String {
     raw.split('&')
         .filter(|p| !p.is_empty())
         .filter(|p| {
@@ -156,7 +143,7 @@ fn bucket_of(resource: &str) -> Option<&str> {
     Some(rest.split('/').next().unwrap_or(rest))
 }
 
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(k, _)| k == name)
@@ -221,18 +208,21 @@ async fn serve(
 
     if g.existing_object_tags
         && let (Some(b), Some(_)) = (&t.bucket, &t.key)
-        && op.checks.iter().any(|c| takes_existing_tags(c.action))
+        && op
+            .checks
+            .iter()
+            .any(|c| s3map::takes_existing_tags(c.action))
     {
         let version = query
             .iter()
             .find(|(k, _)| k == "versionId")
             .map(|(_, v)| v.as_str());
-        let tags = existing_tags(g, &t.upstream_path, version, request_id)
+        let tags = crate::upstream::existing_tags(g, &t.upstream_path, version, request_id)
             .await
             .map_err(&err)?;
         let arn = s3map::object_arn(b, t.key.as_deref().unwrap_or_default());
         for c in op.checks.iter_mut() {
-            if c.resource == arn && takes_existing_tags(c.action) {
+            if c.resource == arn && s3map::takes_existing_tags(c.action) {
                 for (k, v) in &tags {
                     c.context
                         .insert(format!("s3:ExistingObjectTag/{k}"), vec![v.clone()]);
@@ -495,7 +485,8 @@ async fn decide_and_forward(
             Incoming::Read(b) => b,
             Incoming::Stream(_) => Bytes::new(),
         };
-        return bucket_policy(g, local, &bucket, target_record, &body, request_id).await;
+        return crate::local::bucket_policy(g, local, &bucket, target_record, &body, request_id)
+            .await;
     }
     if op.name == "CreateBucket"
         && let Some(r) = g
@@ -556,13 +547,13 @@ async fn decide_and_forward(
             }
         }
     };
-    let res = forward(
+    let res = crate::upstream::forward(
         g, parts, t, headers, raw_query, up_body, up_length, &failure, request_id,
     )
     .await?;
     let ok = res.status().is_success();
     if ok && op.name == "ListBuckets" {
-        return own_buckets(g, res, &answer.principal.account, request_id).await;
+        return crate::local::own_buckets(g, res, &answer.principal.account, request_id).await;
     }
     if ok && op.name == "CreateBucket" {
         match g
@@ -591,42 +582,7 @@ async fn decide_and_forward(
     Ok(res)
 }
 
-/// The upstream's `ListBuckets` answer without the buckets another account owns.
-async fn own_buckets(
-    g: &Gateway,
-    res: Response,
-    account: &str,
-    request_id: &str,
-) -> Result<Response, S3Error> {
-    let (mut parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 << 20).await.map_err(|e| {
-        tracing::error!(request_id, error = %e, "upstream ListBuckets unreadable");
-        S3Error::new(
-            "ServiceUnavailable",
-            503,
-            "The upstream store did not answer.",
-        )
-    })?;
-    let xml = String::from_utf8_lossy(&bytes);
-    let mut mine = std::collections::HashSet::new();
-    for name in crate::list_buckets::names(&xml) {
-        let owner = g
-            .buckets
-            .get(&name)
-            .await
-            .map_err(|e| unavailable(request_id, &e))?
-            .map(|b| b.owner.clone())
-            .unwrap_or_else(|| g.account.clone());
-        if owner == account {
-            mine.insert(name);
-        }
-    }
-    let filtered = crate::list_buckets::filter(&xml, |n| mine.contains(n));
-    parts.headers.remove("content-length");
-    Ok(Response::from_parts(parts, Body::from(filtered)))
-}
-
-fn unavailable(request_id: &str, e: &IamdError) -> S3Error {
+pub(crate) fn unavailable(request_id: &str, e: &IamdError) -> S3Error {
     tracing::error!(request_id, error = %e, "iamd could not decide; refused");
     S3Error::new(
         "ServiceUnavailable",
@@ -679,298 +635,6 @@ fn chunk_decoder(
         scope,
         seed,
     })
-}
-
-const HOP_BY_HOP: &[&str] = &[
-    "host",
-    "authorization",
-    "x-amz-date",
-    "x-amz-security-token",
-    "x-amz-content-sha256",
-    "x-amz-decoded-content-length",
-    "content-length",
-    "transfer-encoding",
-    "connection",
-    "keep-alive",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "upgrade",
-    "expect",
-];
-
-#[allow(clippy::too_many_arguments)]
-async fn forward(
-    g: &Gateway,
-    parts: &axum::http::request::Parts,
-    t: &Target,
-    headers: &[(String, String)],
-    raw_query: &str,
-    up_body: UpBody,
-    up_length: Option<u64>,
-    failure: &Failure,
-    request_id: &str,
-) -> Result<Response, S3Error> {
-    let u = &g.upstream;
-    let query = upstream_query(raw_query);
-    let mut out: Vec<(String, String)> = Vec::new();
-    for (k, v) in headers {
-        if HOP_BY_HOP.contains(&k.as_str()) {
-            continue;
-        }
-        if k == "content-encoding" {
-            let rest: Vec<&str> = v
-                .split(',')
-                .map(str::trim)
-                .filter(|e| !e.eq_ignore_ascii_case("aws-chunked") && !e.is_empty())
-                .collect();
-            if !rest.is_empty() {
-                out.push((k.clone(), rest.join(",")));
-            }
-            continue;
-        }
-        out.push((k.clone(), v.clone()));
-    }
-    let mut signed: Vec<(&str, &[u8])> = vec![("host", u.host.as_bytes())];
-    for (k, v) in &out {
-        if k.starts_with("x-amz-") || k == "content-md5" || k == "content-type" {
-            signed.push((k.as_str(), v.as_bytes()));
-        }
-    }
-    let sig_parts = iamd_sigv4::RequestParts {
-        method: parts.method.as_str(),
-        path: &t.upstream_path,
-        query: &query,
-        headers: &signed,
-        body: &[],
-    };
-    let params = SigningParams {
-        credentials: Credentials {
-            access_key_id: &u.identity.access_key_id,
-            secret_access_key: &u.identity.secret_access_key,
-            session_token: u.identity.session_token.as_deref(),
-        },
-        region: &u.region,
-        service: "s3",
-        time: SystemTime::now(),
-        unsigned_payload: true,
-    };
-    let added = sign(&sig_parts, &params).map_err(|e| {
-        tracing::error!(request_id, error = %e.message(), "re-signing failed");
-        S3Error::new(
-            "InternalError",
-            500,
-            "We encountered an internal error. Please try again.",
-        )
-    })?;
-    let uri = if query.is_empty() {
-        format!("{}{}", u.base, t.upstream_path)
-    } else {
-        format!("{}{}?{query}", u.base, t.upstream_path)
-    };
-    let mut b = hyper::Request::builder()
-        .method(parts.method.clone())
-        .uri(uri)
-        .header("host", &u.host);
-    for (k, v) in &out {
-        b = b.header(k.as_str(), v.as_str());
-    }
-    for (k, v) in added {
-        b = b.header(k, v);
-    }
-    if let Some(n) = up_length {
-        b = b.header("content-length", n);
-    }
-    let req = b.body(up_body).map_err(|e| {
-        tracing::warn!(request_id, error = %e, "request could not be rebuilt");
-        S3Error::new("InvalidRequest", 400, "The request could not be forwarded.")
-    })?;
-    let result = u.client.request(req).await;
-    if let Some(e) = failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
-        tracing::info!(request_id, code = e.code, "body refused while streaming");
-        return Err(e);
-    }
-    let res = result.map_err(|e| {
-        tracing::error!(request_id, error = %e, "upstream failed");
-        S3Error::new(
-            "ServiceUnavailable",
-            503,
-            "The upstream store did not answer.",
-        )
-    })?;
-    let (rparts, rbody) = res.into_parts();
-    let mut response = Response::new(Body::new(rbody));
-    *response.status_mut() = rparts.status;
-    for (k, v) in &rparts.headers {
-        if matches!(
-            k.as_str(),
-            "connection" | "keep-alive" | "transfer-encoding" | "proxy-connection" | "upgrade"
-        ) {
-            continue;
-        }
-        response.headers_mut().append(k.clone(), v.clone());
-    }
-    Ok(response)
-}
-
-/// The actions whose condition keys include `s3:ExistingObjectTag/<key>` (Service Authorization
-/// Reference: the object's current tags).
-fn takes_existing_tags(action: &str) -> bool {
-    matches!(
-        action,
-        "s3:GetObject"
-            | "s3:GetObjectVersion"
-            | "s3:GetObjectAcl"
-            | "s3:GetObjectVersionAcl"
-            | "s3:GetObjectTagging"
-            | "s3:GetObjectVersionTagging"
-            | "s3:PutObjectAcl"
-            | "s3:PutObjectVersionAcl"
-            | "s3:PutObjectTagging"
-            | "s3:PutObjectVersionTagging"
-            | "s3:DeleteObjectTagging"
-            | "s3:DeleteObjectVersionTagging"
-    )
-}
-
-/// The object's tags, asked of the upstream with its own keys (none when it has no such
-/// object: the operation itself then answers `NoSuchKey`).
-async fn existing_tags(
-    g: &Gateway,
-    path: &str,
-    version: Option<&str>,
-    request_id: &str,
-) -> Result<Vec<(String, String)>, S3Error> {
-    let u = &g.upstream;
-    let query = match version {
-        Some(v) => format!(
-            "tagging=&versionId={}",
-            percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
-        ),
-        None => "tagging=".to_string(),
-    };
-    let signed: Vec<(&str, &[u8])> = vec![("host", u.host.as_bytes())];
-    let parts = iamd_sigv4::RequestParts {
-        method: "GET",
-        path,
-        query: &query,
-        headers: &signed,
-        body: &[],
-    };
-    let params = SigningParams {
-        credentials: Credentials {
-            access_key_id: &u.identity.access_key_id,
-            secret_access_key: &u.identity.secret_access_key,
-            session_token: u.identity.session_token.as_deref(),
-        },
-        region: &u.region,
-        service: "s3",
-        time: SystemTime::now(),
-        unsigned_payload: true,
-    };
-    let internal = || {
-        S3Error::new(
-            "InternalError",
-            500,
-            "We encountered an internal error. Please try again.",
-        )
-    };
-    let added = sign(&parts, &params).map_err(|_| internal())?;
-    let mut b = hyper::Request::get(format!("{}{path}?{query}", u.base)).header("host", &u.host);
-    for (k, v) in added {
-        b = b.header(k, v);
-    }
-    let req = b.body(body::empty()).map_err(|_| internal())?;
-    let res = u.client.request(req).await.map_err(|e| {
-        tracing::error!(request_id, error = %e, "upstream failed");
-        S3Error::new(
-            "ServiceUnavailable",
-            503,
-            "The upstream store did not answer.",
-        )
-    })?;
-    let status = res.status();
-    let bytes = http_body_util::BodyExt::collect(res.into_body())
-        .await
-        .map_err(|_| internal())?
-        .to_bytes();
-    if status == StatusCode::NOT_FOUND {
-        return Ok(Vec::new());
-    }
-    if !status.is_success() {
-        tracing::error!(request_id, %status, "the upstream refused GetObjectTagging");
-        return Err(S3Error::access_denied());
-    }
-    Ok(s3map::body_tags(&String::from_utf8_lossy(&bytes)))
-}
-
-/// PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy: answered here, kept in iamd.
-async fn bucket_policy(
-    g: &Gateway,
-    local: Local,
-    bucket: &str,
-    record: Option<Arc<crate::buckets::Bucket>>,
-    body: &[u8],
-    request_id: &str,
-) -> Result<Response, S3Error> {
-    let owner = record
-        .as_ref()
-        .map(|r| r.owner.clone())
-        .unwrap_or_else(|| g.account.clone());
-    let no_content = || {
-        let mut r = StatusCode::NO_CONTENT.into_response();
-        if let Ok(v) = HeaderValue::from_str(request_id) {
-            r.headers_mut().insert("x-amz-request-id", v);
-        }
-        r
-    };
-    match local {
-        Local::GetBucketPolicy => match record.and_then(|r| r.policy.clone()) {
-            Some(p) => {
-                let mut r = (StatusCode::OK, p).into_response();
-                r.headers_mut()
-                    .insert("content-type", HeaderValue::from_static("application/json"));
-                if let Ok(v) = HeaderValue::from_str(request_id) {
-                    r.headers_mut().insert("x-amz-request-id", v);
-                }
-                Ok(r)
-            }
-            None => Err(S3Error::new(
-                "NoSuchBucketPolicy",
-                404,
-                "The bucket policy does not exist",
-            )),
-        },
-        Local::DeleteBucketPolicy => {
-            g.buckets
-                .put(bucket, &owner, None, false)
-                .await
-                .map_err(|e| unavailable(request_id, &e))?;
-            Ok(no_content())
-        }
-        Local::PutBucketPolicy => {
-            let text = std::str::from_utf8(body).map_err(|_| {
-                malformed_policy("Policies must be valid JSON and the first byte must be '{'")
-            })?;
-            if !text.trim_start().starts_with('{') {
-                return Err(malformed_policy(
-                    "Policies must be valid JSON and the first byte must be '{'",
-                ));
-            }
-            match g.buckets.put(bucket, &owner, Some(text), false).await {
-                Ok(()) => Ok(no_content()),
-                Err(IamdError::Api { code, message }) if code == "MalformedPolicyDocument" => {
-                    Err(malformed_policy(&message))
-                }
-                Err(e) => Err(unavailable(request_id, &e)),
-            }
-        }
-    }
-}
-
-fn malformed_policy(message: &str) -> S3Error {
-    S3Error::new("MalformedPolicy", 400, message)
 }
 
 #[cfg(test)]

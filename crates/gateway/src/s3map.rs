@@ -638,6 +638,26 @@ fn xml_unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The actions whose condition keys include `s3:ExistingObjectTag/<key>` (Service Authorization
+/// Reference: the object's current tags).
+pub fn takes_existing_tags(action: &str) -> bool {
+    matches!(
+        action,
+        "s3:GetObject"
+            | "s3:GetObjectVersion"
+            | "s3:GetObjectAcl"
+            | "s3:GetObjectVersionAcl"
+            | "s3:GetObjectTagging"
+            | "s3:GetObjectVersionTagging"
+            | "s3:PutObjectAcl"
+            | "s3:PutObjectVersionAcl"
+            | "s3:PutObjectTagging"
+            | "s3:PutObjectVersionTagging"
+            | "s3:DeleteObjectTagging"
+            | "s3:DeleteObjectVersionTagging"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
