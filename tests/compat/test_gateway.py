@@ -478,3 +478,14 @@ def test_resource_policy_records_first_creator_wins(env):
     p = req.prepare()
     r = requests.post(p.url, data=p.body, headers=dict(p.headers), timeout=10)
     assert r.status_code in (400, 403) and "AccessDenied" in r.json()["__type"], r.text
+
+
+def test_a_gateway_without_iamd_authorize_refuses_everything(env):
+    weak = user(env, inline={"s3": doc(allow("s3:*"))})
+    gw2 = start_gateway(env["srv"], env["tmp"], env["up"], key=(weak.access_key, weak.secret_key))
+    try:
+        code, status = code_of(s3_of(gw2, env["admin"]).get_object, Bucket=env["bucket"], Key="public/p.txt")
+        assert (code, status) == ("ServiceUnavailable", 503)
+        assert "iamd could not decide; refused" in gw2.log_text()
+    finally:
+        gw2.stop()

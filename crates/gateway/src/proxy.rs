@@ -448,6 +448,12 @@ async fn decide_and_forward(
         };
         let answer = match g.iamd.authorize(&q).await {
             Ok(a) => a,
+            // The gateway's own identity was refused (it lacks iamd:Authorize): fail closed,
+            // loudly, and not as the client's fault.
+            Err(e @ IamdError::Api { .. }) if matches!(&e, IamdError::Api { code, .. } if code == "AccessDeniedException") =>
+            {
+                return Err(unavailable(request_id, &e));
+            }
             Err(IamdError::Api { code, message }) => {
                 tracing::info!(
                     request_id,
