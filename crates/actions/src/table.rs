@@ -610,7 +610,9 @@ pub(crate) static CLOUDTRAIL_OPS: &[OpAuth] = &[OpAuth {
 /// iamd's own `Authorize` (`POST /_iamd/authorize`): a service asking for a decision needs
 /// `iamd:Authorize`, so a stolen request cannot be replayed through it.
 /// `ListSessionRevocations` and `RevokeSessions` (iamd's early revocation of temporary
-/// credentials) need `iamd:ListSessionRevocations` and `iamd:RevokeSessions`.
+/// credentials) need `iamd:ListSessionRevocations` and `iamd:RevokeSessions`; the resource
+/// policy records other services keep in iamd (the S3 gateway's bucket policies) need
+/// `iamd:PutResourcePolicy`, `iamd:GetResourcePolicy` and `iamd:DeleteResourcePolicy`.
 pub(crate) static IAMD_OPS: &[OpAuth] = &[
     OpAuth {
         operation: "Authorize",
@@ -619,10 +621,28 @@ pub(crate) static IAMD_OPS: &[OpAuth] = &[
         checks: &[on("iamd:Authorize", ANY, NONE)],
     },
     OpAuth {
+        operation: "DeleteResourcePolicy",
+        service: "iamd",
+        enforcement: Enforcement::Identity,
+        checks: &[on("iamd:DeleteResourcePolicy", ANY, NONE)],
+    },
+    OpAuth {
+        operation: "GetResourcePolicy",
+        service: "iamd",
+        enforcement: Enforcement::Identity,
+        checks: &[on("iamd:GetResourcePolicy", ANY, NONE)],
+    },
+    OpAuth {
         operation: "ListSessionRevocations",
         service: "iamd",
         enforcement: Enforcement::Identity,
         checks: &[on("iamd:ListSessionRevocations", ANY, NONE)],
+    },
+    OpAuth {
+        operation: "PutResourcePolicy",
+        service: "iamd",
+        enforcement: Enforcement::Identity,
+        checks: &[on("iamd:PutResourcePolicy", ANY, NONE)],
     },
     OpAuth {
         operation: "RevokeSessions",

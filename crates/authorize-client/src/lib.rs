@@ -86,6 +86,20 @@ pub struct Query {
     pub resource_owner: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub context: BTreeMap<String, Vec<String>>,
+    /// Ask for the forwarded request's derived signing key, to check the chunk signatures of
+    /// an S3 `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` upload (given only with an `Allow`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub want_signing_key: bool,
+}
+
+/// The derived SigV4 signing key of the forwarded request's scope.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SigningKey {
+    /// kSigning, hex.
+    pub key: String,
+    /// `date/region/service/aws4_request`.
+    pub scope: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -124,6 +138,9 @@ pub struct Answer {
     /// The audit event that recorded the decision.
     #[serde(default)]
     pub event_id: Option<String>,
+    /// When asked for (`want_signing_key`) and given.
+    #[serde(default)]
+    pub signing_key: Option<SigningKey>,
 }
 
 impl Answer {

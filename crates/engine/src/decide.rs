@@ -156,6 +156,8 @@ pub fn decide(
                         let r = iamd_policy::evaluate(&request, &set);
                         (decision_name(r.decision), statements_of(&r))
                     }
+                    // Another account's resource without a policy granting anything.
+                    (None, true) => ("ImplicitDeny", Vec::new()),
                     _ => ("Allow", vec!["root".to_string()]),
                 }
             }

@@ -25,6 +25,7 @@ mod instance;
 pub mod last_used;
 mod memo;
 pub mod metrics;
+mod resource_policy;
 mod revocation;
 mod saml;
 pub mod table;

@@ -97,6 +97,12 @@ static HANDLERS: &[(&str, Handler)] = {
         ("LookupEvents", Read(lookup_events)),
         ("Authorize", Handler::Authorize),
         ("RevokeSessions", Write(crate::revocation::revoke_sessions)),
+        ("PutResourcePolicy", Write(crate::resource_policy::put)),
+        ("GetResourcePolicy", Read(crate::resource_policy::get)),
+        (
+            "DeleteResourcePolicy",
+            Write(crate::resource_policy::delete),
+        ),
         (
             "ListSessionRevocations",
             Read(crate::revocation::list_session_revocations),
@@ -659,7 +665,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("{} has no authorization", op.name));
             assert_eq!(auth.service, op.service.name(), "{}", op.name);
         }
-        assert_eq!(n, 191);
+        assert_eq!(n, 194);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod account_cmd;
 mod agent_cmd;
 mod audit_cmd;
+mod gateway_cmd;
 mod policy_cmd;
 mod serve;
 mod sessions_cmd;
@@ -46,6 +47,9 @@ enum Command {
     /// Move records between stores (`copy --from sqlite:PATH --to postgres://…`).
     #[command(subcommand)]
     Store(store_cmd::StoreCommand),
+    /// Gateways that enforce iamd's IAM in front of other services (`gateway s3`).
+    #[command(subcommand)]
+    Gateway(gateway_cmd::GatewayCommand),
     /// The policy engine, offline.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
@@ -62,6 +66,10 @@ fn main() -> ExitCode {
         Command::Keyring(cmd) => account_cmd::run_keyring(cmd).map(|()| true),
         Command::Audit(cmd) => audit_cmd::run(cmd),
         Command::Sessions(cmd) => sessions_cmd::run(cmd),
+        Command::Gateway(gateway_cmd::GatewayCommand::S3(args)) => {
+            serve::init_logging(serve::LogFormat::Text);
+            gateway_cmd::run(args).map(|()| true)
+        }
         Command::Agent(args) => {
             serve::init_logging(serve::LogFormat::Text);
             agent_cmd::run(args).map(|()| true)

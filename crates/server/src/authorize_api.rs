@@ -6,6 +6,13 @@
 //! payload hash when the body is not sent), whose signature is verified here exactly as iamd
 //! verifies its own requests (header or presigned, session tokens, expiry and skew); or it names
 //! a principal by ARN. The engine then decides every check and records one audit event.
+//!
+//! `WantSigningKey: true` asks for the derived signing key (kSigning) of the forwarded request's
+//! scope, which a front end needs to check the chunk signatures of an S3
+//! `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` upload (as S3's own front end does). It is given only for
+//! a header-signed forwarded request whose signature verified with a stored secret, that declares
+//! a streaming payload, and whose decision is `Allow`; it is valid for that key's date, region
+//! and service only, never reveals the secret, and is not recorded in the audit trail.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -15,7 +22,7 @@ use axum::response::Response;
 use serde_json::Value as J;
 
 use iamd_engine::{Call, FrontEnd, Input};
-use iamd_sigv4::{RequestParts, VerifyOptions};
+use iamd_sigv4::{AuthForm, RequestParts, VerifyOptions};
 use iamd_wire::{Params, Value};
 
 use crate::AppState;
@@ -65,6 +72,12 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         Ok(r) => r,
         Err(answer) => return answer,
     };
+    let want_key = r
+        .json
+        .get("WantSigningKey")
+        .and_then(J::as_bool)
+        .unwrap_or(false);
+    let mut signing_key = None;
     // The principal the decision is about: whoever signed the forwarded request.
     let subject = match forwarded(&r.json) {
         None => None,
@@ -89,7 +102,12 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
             match authenticate_with(&state, &fparts, &forwarded_opts, false, SystemTime::now())
                 .await
             {
-                Ok(p) => p,
+                Ok(p) => {
+                    if want_key && let Some(principal) = &p {
+                        signing_key = streaming_signing_key(&state, &fparts, principal).await;
+                    }
+                    p
+                }
                 Err(e) => return error_response(&e, &r.request_id),
             }
         }
@@ -105,11 +123,57 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     match answer.result {
         Ok(v) => {
             let mut out = to_json(&v);
-            if let (J::Object(m), Some(id)) = (&mut out, answer.event_id) {
-                m.insert("EventId".into(), J::String(id));
+            if let J::Object(m) = &mut out {
+                if let Some(id) = answer.event_id {
+                    m.insert("EventId".into(), J::String(id));
+                }
+                let allowed = m.get("Decision").and_then(J::as_str) == Some("Allow");
+                if let (true, Some((key, scope))) = (allowed, signing_key) {
+                    m.insert(
+                        "SigningKey".into(),
+                        serde_json::json!({"Key": key, "Scope": scope}),
+                    );
+                }
             }
             json_response(200, out, &r.request_id)
         }
         Err(e) => error_response(&e.to_api(), &r.request_id),
     }
+}
+
+/// The forwarded request's signing key (hex) and scope, when it may be given (see the module
+/// note): header form, a streaming payload declared, a verified stored secret.
+async fn streaming_signing_key(
+    state: &Arc<AppState>,
+    req: &RequestParts<'_>,
+    principal: &iamd_engine::Principal,
+) -> Option<(String, String)> {
+    let auth = iamd_sigv4::parse(req).ok()?;
+    let streaming = auth
+        .content_sha256()
+        .is_some_and(|h| iamd_sigv4::STREAMING_PAYLOADS.contains(&h));
+    if principal.dev_unverified || auth.form() != AuthForm::Header || !streaming {
+        return None;
+    }
+    let secret = match &principal.session {
+        Some(s) => s.secret_access_key.clone(),
+        None => state
+            .engine
+            .credential(auth.access_key_id())
+            .await
+            .ok()??
+            .secret
+            .clone(),
+    };
+    let key = iamd_sigv4::SigningKey::derive_bytes(
+        &secret,
+        auth.scope_date(),
+        auth.region(),
+        auth.service(),
+    );
+    Some((hex_lower(&key), auth.credential_scope()))
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

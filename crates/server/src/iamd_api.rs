@@ -26,7 +26,7 @@ pub async fn list_session_revocations(
     handle(state, request, "ListSessionRevocations").await
 }
 
-async fn handle(state: Arc<AppState>, request: Request, operation: &str) -> Response {
+pub(crate) async fn handle(state: Arc<AppState>, request: Request, operation: &str) -> Response {
     let any_service = VerifyOptions {
         services: &[],
         ..VerifyOptions::IAM_STS

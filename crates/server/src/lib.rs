@@ -24,6 +24,7 @@ mod json_api;
 mod outbound;
 mod query;
 mod request;
+mod resource_policy_api;
 mod respond;
 
 use std::sync::Arc;
@@ -207,6 +208,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/_iamd/list-session-revocations",
             axum::routing::post(iamd_api::list_session_revocations),
+        )
+        .route(
+            "/_iamd/put-resource-policy",
+            axum::routing::post(resource_policy_api::put),
+        )
+        .route(
+            "/_iamd/get-resource-policy",
+            axum::routing::post(resource_policy_api::get),
+        )
+        .route(
+            "/_iamd/delete-resource-policy",
+            axum::routing::post(resource_policy_api::delete),
         );
     let dev = state.config().dev;
     if dev {

@@ -142,6 +142,17 @@ pub(crate) fn write_canonical_uri(out: &mut Vec<u8>, raw_path: &str) {
     }
 }
 
+/// Appends S3's canonical URI: the path as sent, neither normalized nor encoded twice (S3 keys
+/// may hold `//`, `.` and `..`); each byte is percent-decoded and encoded once, `/` kept.
+pub(crate) fn write_s3_canonical_uri(out: &mut Vec<u8>, raw_path: &str) {
+    if raw_path.is_empty() {
+        out.push(b'/');
+        return;
+    }
+    let decoded: Cow<'_, [u8]> = percent_decode_str(raw_path).into();
+    uri_encode_into(out, &decoded, true);
+}
+
 /// Python's `str.split()` whitespace, restricted to ASCII (botocore trims header values with it).
 fn is_py_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f)
@@ -222,6 +233,20 @@ mod tests {
         assert_eq!(uri("/a:b@c"), "/a%3Ab%40c");
         assert_eq!(uri("/~user/-_."), "/~user/-_.");
         assert_eq!(uri("/\u{e9}"), "/%C3%A9");
+    }
+
+    #[test]
+    fn s3_uri_is_encoded_once_and_not_normalized() {
+        let s3 = |p: &str| {
+            let mut v = Vec::new();
+            write_s3_canonical_uri(&mut v, p);
+            String::from_utf8(v).unwrap()
+        };
+        assert_eq!(s3(""), "/");
+        assert_eq!(s3("/b/foo%20bar"), "/b/foo%20bar");
+        assert_eq!(s3("/b/a//./../c"), "/b/a//./../c");
+        assert_eq!(s3("/b/a b+c"), "/b/a%20b%2Bc");
+        assert_eq!(s3("/b/%7Euser"), "/b/~user");
     }
 
     #[test]

@@ -30,14 +30,19 @@ impl SigningKey {
     /// Derives `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
     /// "aws4_request")`.
     pub fn derive(secret: &str, date: &str, region: &str, service: &str) -> SigningKey {
+        SigningKey::from_bytes(&SigningKey::derive_bytes(secret, date, region, service))
+    }
+
+    /// The raw 32 bytes of [`SigningKey::derive`]: what a front end that checks S3's chunk
+    /// signatures needs, valid for one date, region and service only.
+    pub fn derive_bytes(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
         let mut k_secret = Vec::with_capacity(4 + secret.len());
         k_secret.extend_from_slice(b"AWS4");
         k_secret.extend_from_slice(secret.as_bytes());
         let k_date = hmac(&k_secret, date.as_bytes());
         let k_region = hmac(&k_date, region.as_bytes());
         let k_service = hmac(&k_region, service.as_bytes());
-        let k_signing = hmac(&k_service, b"aws4_request");
-        SigningKey::from_bytes(&k_signing)
+        hmac(&k_service, b"aws4_request")
     }
 
     /// A signing key from its 32 raw bytes.

@@ -38,7 +38,9 @@ pub use error::AuthError;
 pub use key::{SigningKey, SigningKeyCache};
 pub use parse::{ALGORITHM, AuthForm, MAX_PRESIGN_EXPIRES, ParsedAuth, UNSIGNED_PAYLOAD, parse};
 pub use sign::{Credentials, SigningParams, presign, sign};
-pub use verify::{VerifyOptions, canonical_request, string_to_sign, verify, verify_with};
+pub use verify::{
+    STREAMING_PAYLOADS, VerifyOptions, canonical_request, string_to_sign, verify, verify_with,
+};
 
 /// The parts of an HTTP request that SigV4 covers, borrowed from the server's request.
 #[derive(Debug, Clone, Copy)]

@@ -92,6 +92,10 @@ impl<'a> ParsedAuth<'a> {
     pub fn payload_signed(&self) -> bool {
         self.content_sha256.as_deref() != Some(UNSIGNED_PAYLOAD)
     }
+    /// The signature given, when it is 64 hex digits (the seed of S3's chunk signatures).
+    pub fn signature(&self) -> Option<[u8; 32]> {
+        self.signature
+    }
     /// The credential scope, `date/region/service/aws4_request`.
     pub fn credential_scope(&self) -> String {
         format!(

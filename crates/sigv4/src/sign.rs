@@ -145,7 +145,7 @@ pub fn sign(
         ..*req
     };
     let mut cr = Vec::with_capacity(512);
-    write_canonical_request(&mut cr, &full, &signed, false, &payload);
+    write_canonical_request(&mut cr, &full, &signed, false, &payload, params.service);
     let sig = signature(&date, params, &cr);
     added.push((
         "Authorization",
@@ -206,7 +206,7 @@ pub fn presign(
         ..*req
     };
     let mut cr = Vec::with_capacity(512);
-    write_canonical_request(&mut cr, &full, &signed, true, &payload);
+    write_canonical_request(&mut cr, &full, &signed, true, &payload, params.service);
     let sig = signature(&date, params, &cr);
     query.push_str("&X-Amz-Signature=");
     query.push_str(&sig);

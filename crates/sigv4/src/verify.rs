@@ -5,7 +5,9 @@ use std::time::{Duration, SystemTime};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::canonical::{write_canonical_headers, write_canonical_query, write_canonical_uri};
+use crate::canonical::{
+    write_canonical_headers, write_canonical_query, write_canonical_uri, write_s3_canonical_uri,
+};
 use crate::datetime::{amz_date_string, unix_seconds};
 use crate::key::{SigningKey, cache_key};
 use crate::parse::{ALGORITHM, AuthForm, ParsedAuth, TERMINATOR, UNSIGNED_PAYLOAD};
@@ -122,16 +124,21 @@ pub(crate) fn check_scope(auth: &ParsedAuth<'_>, services: &[&str]) -> Result<()
 
 /// The payload line of the canonical request, checking a declared `X-Amz-Content-Sha256`
 /// against the body.
-fn payload_hash(
+fn payload_hash<'p>(
     req: &RequestParts<'_>,
-    auth: &ParsedAuth<'_>,
+    auth: &'p ParsedAuth<'_>,
     allow_unsigned: bool,
     trust_declared: bool,
-) -> Result<PayloadLine, AuthError> {
+) -> Result<PayloadLine<'p>, AuthError> {
     let body_hash = || -> [u8; 32] { Sha256::digest(req.body).into() };
     match auth.content_sha256() {
         None => Ok(PayloadLine::Hex(hex_lower(&body_hash()))),
         Some(UNSIGNED_PAYLOAD) if allow_unsigned => Ok(PayloadLine::Unsigned),
+        // S3's chunked uploads: the literal is the payload line; the caller checks each
+        // chunk's signature as the body streams (it has the body, iamd does not).
+        Some(declared) if trust_declared && STREAMING_PAYLOADS.contains(&declared) => {
+            Ok(PayloadLine::Literal(declared.as_bytes()))
+        }
         Some(declared) => {
             let mut want = [0u8; 32];
             let decoded = hex::decode_to_slice(declared, &mut want).is_ok();
@@ -146,16 +153,25 @@ fn payload_hash(
     }
 }
 
-enum PayloadLine {
+/// The `X-Amz-Content-Sha256` values of S3's chunked (`aws-chunked`) uploads.
+pub const STREAMING_PAYLOADS: &[&str] = &[
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+    "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+];
+
+enum PayloadLine<'a> {
     Hex([u8; 64]),
     Unsigned,
+    Literal(&'a [u8]),
 }
 
-impl PayloadLine {
+impl PayloadLine<'_> {
     fn as_bytes(&self) -> &[u8] {
         match self {
             PayloadLine::Hex(h) => h,
             PayloadLine::Unsigned => UNSIGNED_PAYLOAD.as_bytes(),
+            PayloadLine::Literal(l) => l,
         }
     }
 }
@@ -167,17 +183,23 @@ pub(crate) fn hex_lower(bytes: &[u8; 32]) -> [u8; 64] {
     out
 }
 
-/// Appends the canonical request with the given payload line.
+/// Appends the canonical request with the given payload line. Service `s3` has its own
+/// canonical URI (see [`write_s3_canonical_uri`]).
 pub(crate) fn write_canonical_request(
     out: &mut Vec<u8>,
     req: &RequestParts<'_>,
     signed_headers: &str,
     presigned: bool,
     payload: &[u8],
+    service: &str,
 ) {
     out.extend_from_slice(req.method.as_bytes());
     out.push(b'\n');
-    write_canonical_uri(out, req.path);
+    if service == "s3" {
+        write_s3_canonical_uri(out, req.path);
+    } else {
+        write_canonical_uri(out, req.path);
+    }
     out.push(b'\n');
     write_canonical_query(out, req.query, presigned);
     out.push(b'\n');
@@ -229,6 +251,7 @@ pub fn canonical_request(
         &auth.signed_headers,
         matches!(auth.form, AuthForm::Presigned { .. }),
         payload.as_bytes(),
+        auth.service(),
     );
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
@@ -286,6 +309,7 @@ pub fn verify_with(
         &auth.signed_headers,
         matches!(auth.form, AuthForm::Presigned { .. }),
         payload.as_bytes(),
+        auth.service(),
     );
     let sts = string_to_sign_from(
         &auth.amz_date,
