@@ -265,10 +265,10 @@ def test_verify_flags_an_event_edited_in_sqlite(server_factory):
     lines = [json.loads(x) for x in exported.stdout.splitlines()]
     assert sum(1 for e in lines if e["eventName"] == "CreateUser") == 3
     db = sqlite3.connect(s.data_dir / "iamd.db", timeout=10)
-    k, v = next((k, v) for k, v in db.execute("SELECT k, v FROM kv")
+    k, v = next((k, v) for k, v in db.execute("SELECT k, v FROM kv_log")
                 if bytes(k).startswith(b"audit/") and b"CreateUser" in bytes(v))
     edited = bytes(v).replace(b"CreateUser", b"DeleteUser")
-    db.execute("UPDATE kv SET v = ? WHERE k = ?", (edited, k))
+    db.execute("UPDATE kv_log SET v = ? WHERE k = ?", (edited, k))
     db.commit()
     db.close()
     r = audit_cli(s, "verify")

@@ -14,7 +14,72 @@ use crate::{Pair, Store, StoreError, Tx};
 const MIGRATIONS: &[&str] = &[
     // 1: the ordered key-value table every record lives in.
     "CREATE TABLE kv (k BLOB PRIMARY KEY NOT NULL, v BLOB NOT NULL) WITHOUT ROWID;",
+    // 2: the audit trail's events (keys under `audit/`) move to a table of their own, so the
+    // records every request reads stay in a small, shallow B-tree however long the trail grows.
+    "CREATE TABLE kv_log (k BLOB PRIMARY KEY NOT NULL, v BLOB NOT NULL) WITHOUT ROWID;
+     INSERT INTO kv_log SELECT k, v FROM kv WHERE k >= X'61756469742F' AND k < X'617564697430';
+     DELETE FROM kv WHERE k >= X'61756469742F' AND k < X'617564697430';",
 ];
+
+/// Keys kept in the log table (`kv_log`); every other key is in `kv`. Which table holds a key is
+/// invisible above this file: scans that may cover both merge them.
+const LOG_PREFIX: &[u8] = b"audit/";
+
+/// The tables a key, or the keys under a prefix, may live in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Main,
+    Log,
+}
+
+fn table_of(key: &[u8]) -> Table {
+    if key.starts_with(LOG_PREFIX) {
+        Table::Log
+    } else {
+        Table::Main
+    }
+}
+
+fn tables_under(prefix: &[u8]) -> &'static [Table] {
+    if prefix.starts_with(LOG_PREFIX) {
+        &[Table::Log]
+    } else if LOG_PREFIX.starts_with(prefix) {
+        &[Table::Main, Table::Log]
+    } else {
+        &[Table::Main]
+    }
+}
+
+/// The statement for `table`: the `kv` of `sql` names the table.
+fn on(table: Table, sql: &'static str) -> std::borrow::Cow<'static, str> {
+    match table {
+        Table::Main => sql.into(),
+        Table::Log => sql.replacen(" kv ", " kv_log ", 1).into(),
+    }
+}
+
+/// Two key-ordered runs merged into one, cut to `limit` (descending when `rev`).
+fn merge(a: Vec<Pair>, b: Vec<Pair>, limit: usize, rev: bool) -> Vec<Pair> {
+    if b.is_empty() {
+        return a;
+    }
+    if a.is_empty() {
+        return b;
+    }
+    let mut out = Vec::with_capacity((a.len() + b.len()).min(limit));
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while out.len() < limit {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => (x.0 < y.0) != rev,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_a { a.next() } else { b.next() };
+        out.extend(next);
+    }
+    out
+}
 
 const READERS: usize = 4;
 
@@ -153,21 +218,32 @@ pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
 
 impl Tx for SqliteTx<'_> {
     fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT v FROM kv WHERE k = ?1")?;
+        let mut st = self.conn.prepare_cached(match table_of(key) {
+            Table::Main => "SELECT v FROM kv WHERE k = ?1",
+            Table::Log => "SELECT v FROM kv_log WHERE k = ?1",
+        })?;
         Ok(st.query_row([key], |r| r.get(0)).optional()?)
     }
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
-        let mut st = self.conn.prepare_cached(
-            "INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
-        )?;
+        let mut st = self.conn.prepare_cached(match table_of(key) {
+            Table::Main => {
+                "INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
+            }
+            Table::Log => {
+                "INSERT INTO kv_log (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
+            }
+        })?;
         st.execute(params![key, value])?;
         self.touched.note(key);
         Ok(())
     }
 
     fn delete(&mut self, key: &[u8]) -> Result<bool, StoreError> {
-        let mut st = self.conn.prepare_cached("DELETE FROM kv WHERE k = ?1")?;
+        let mut st = self.conn.prepare_cached(match table_of(key) {
+            Table::Main => "DELETE FROM kv WHERE k = ?1",
+            Table::Log => "DELETE FROM kv_log WHERE k = ?1",
+        })?;
         let existed = st.execute([key])? > 0;
         if existed {
             self.touched.note(key);
@@ -203,11 +279,18 @@ impl Tx for SqliteTx<'_> {
                 prefix,
             ),
         };
-        let mut st = self.conn.prepare_cached(sql)?;
-        let rows = st.query_map(params![lower, upper, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let mut out = Vec::new();
-        for row in rows {
-            out.push(row?);
+        for t in tables_under(prefix) {
+            let mut st = self.conn.prepare_cached(&on(*t, sql))?;
+            let rows =
+                st.query_map(params![lower, upper, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let run = rows.collect::<Result<Vec<Pair>, _>>()?;
+            out = merge(
+                out,
+                run,
+                usize::try_from(limit).unwrap_or(usize::MAX),
+                false,
+            );
         }
         Ok(out)
     }
@@ -225,15 +308,17 @@ impl Tx for SqliteTx<'_> {
             (None, e) => e,
         };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut st = self.conn.prepare_cached(
-            "SELECT k, v FROM kv WHERE k >= ?1 AND (?2 IS NULL OR k < ?2) ORDER BY k DESC LIMIT ?3",
-        )?;
-        let rows = st.query_map(params![prefix, upper, limit], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
         let mut out = Vec::new();
-        for row in rows {
-            out.push(row?);
+        for t in tables_under(prefix) {
+            let mut st = self.conn.prepare_cached(&on(
+                *t,
+                "SELECT k, v FROM kv WHERE k >= ?1 AND (?2 IS NULL OR k < ?2) ORDER BY k DESC LIMIT ?3",
+            ))?;
+            let rows = st.query_map(params![prefix, upper, limit], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            let run = rows.collect::<Result<Vec<Pair>, _>>()?;
+            out = merge(out, run, usize::try_from(limit).unwrap_or(usize::MAX), true);
         }
         Ok(out)
     }
@@ -344,6 +429,101 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
         crate::suite::run_all(&store);
+    }
+
+    #[test]
+    fn log_keys_live_apart_but_scans_see_one_ordered_map() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let keys: [&[u8]; 7] = [
+            b"a",
+            b"audit/1/01",
+            b"audit/1/02",
+            b"audit0",
+            b"audita",
+            b"auditb/x",
+            b"b",
+        ];
+        crate::write(&store, |tx| {
+            for k in keys {
+                tx.put(k, k)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let count = |t: &str| -> i64 {
+            conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!((count("kv"), count("kv_log")), (5, 2));
+        let names = |pairs: Vec<Pair>| -> Vec<String> {
+            pairs
+                .into_iter()
+                .map(|(k, _)| String::from_utf8(k).unwrap())
+                .collect()
+        };
+        let all: Vec<String> = keys
+            .iter()
+            .map(|k| String::from_utf8(k.to_vec()).unwrap())
+            .collect();
+        crate::read(&store, |tx| {
+            assert_eq!(names(tx.scan(b"", None, 100)?), all);
+            assert_eq!(names(tx.scan(b"au", None, 3)?), all[1..4]);
+            assert_eq!(names(tx.scan(b"au", Some(b"audit/1/01"), 2)?), all[2..4]);
+            assert_eq!(names(tx.scan(b"audit/", None, 100)?), all[1..3]);
+            let mut rev = all.clone();
+            rev.reverse();
+            assert_eq!(names(tx.scan_rev(b"", None, 100)?), rev);
+            assert_eq!(
+                names(tx.scan_rev(b"", Some(b"audit0"), 2)?),
+                ["audit/1/02", "audit/1/01"]
+            );
+            assert_eq!(tx.get(b"audit/1/02")?.as_deref(), Some(&b"audit/1/02"[..]));
+            assert!(
+                tx.delete(b"audit/1/01").is_err(),
+                "a read transaction cannot delete"
+            );
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        crate::write(&store, |tx| {
+            assert!(tx.delete(b"audit/1/01")?);
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        assert_eq!(count("kv_log"), 1);
+    }
+
+    #[test]
+    fn an_older_database_has_its_log_keys_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE iamd_migrations (version INTEGER PRIMARY KEY NOT NULL);
+                 INSERT INTO iamd_migrations VALUES (1);",
+            )
+            .unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            for k in [&b"audit/1/1"[..], b"audithead/1", b"user/1"] {
+                conn.execute("INSERT INTO kv VALUES (?1, ?1)", [k]).unwrap();
+            }
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        crate::read(&store, |tx| {
+            assert_eq!(tx.scan(b"", None, 10)?.len(), 3);
+            assert!(tx.get(b"audit/1/1")?.is_some());
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let log: i64 = conn
+            .query_row("SELECT COUNT(*) FROM kv_log", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(log, 1);
     }
 
     #[test]
