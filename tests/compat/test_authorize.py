@@ -184,6 +184,14 @@ def test_by_principal_arn_with_a_resource_policy_and_validation(srv, svc, joe):
                    {"Action": "s3:GetObject", "Resource": f"{BUCKET}/home/{joe.name}/a"}]})
     assert status == 200, out
     assert [r["Decision"] for r in out["Results"]] == ["ImplicitDeny", "ImplicitDeny"]
+    # Another account's resource without a policy: joe's own allow is not enough, even right
+    # after the same check was allowed in his own account (a remembered decision must not leak).
+    own = {"Action": "s3:GetObject", "Resource": f"{BUCKET}/home/{joe.name}/b"}
+    status, out = authorize(srv, creds(svc), {"PrincipalArn": joe.arn, "Checks": [own]})
+    assert out["Results"][0]["Decision"] == "Allow", out
+    status, out = authorize(srv, creds(svc), {"PrincipalArn": joe.arn, "ResourceOwner": "999988887777",
+                                             "Checks": [own]})
+    assert out["Results"][0]["Decision"] == "ImplicitDeny", out
     # Extra condition keys.
     cond = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",

@@ -161,8 +161,9 @@ pub fn decide(
                     _ => ("Allow", vec!["root".to_string()]),
                 }
             }
-            // Without a resource policy, the principal's remembered decisions apply.
-            Some(c) if resource_policy.is_none() => {
+            // Without a resource policy or another owner, the principal's remembered decisions
+            // apply (the memo knows neither).
+            Some(c) if resource_policy.is_none() && p.str("ResourceOwner").is_none() => {
                 let key = c.memo.key(action, resource, &context);
                 match key.as_deref().and_then(|k| c.memo.get(k)) {
                     Some(hit) => (decision_name(hit.decision), hit.statements.to_vec()),
