@@ -21,7 +21,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
-all_targets=(policy_parse policy_validate query_decode json_input sigv4_parse token_open)
+all_targets=(policy_parse policy_validate query_decode json_input sigv4_parse token_open saml_parse)
 secs="${1:-60}"
 shift || true
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
@@ -39,6 +39,7 @@ dict_for() {
         query_decode) echo dict/query.dict ;;
         json_input) echo dict/json.dict ;;
         sigv4_parse) echo dict/sigv4.dict ;;
+        saml_parse) echo dict/saml.dict ;;
         *) echo "" ;;
     esac
 }

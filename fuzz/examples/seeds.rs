@@ -10,7 +10,9 @@ use iamd_sigv4::{Credentials, RequestParts, SigningParams, presign, sign};
 use iamd_token::{Session, SessionOwner, SessionPrincipal, SessionTag, seal};
 
 fn write(target: &str, name: &str, data: &[u8]) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("seeds")
+        .join(target);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(name), data).unwrap();
 }
@@ -25,7 +27,10 @@ fn main() {
         headers: &headers,
         body: iamd_fuzz::SIGV4_BODY,
     };
-    for (name, token) in [("seed-header", None), ("seed-header-token", Some("FwoGZXIvYXdzEBY"))] {
+    for (name, token) in [
+        ("seed-header", None),
+        ("seed-header-token", Some("FwoGZXIvYXdzEBY")),
+    ] {
         let params = SigningParams {
             credentials: Credentials {
                 access_key_id: "AKIAIOSFODNN7EXAMPLE",
@@ -117,7 +122,11 @@ fn main() {
         expires_at: 1_700_000_050, // expired at iamd_fuzz::TOKEN_NOW
         ..role.clone()
     };
-    for (name, s) in [("seed-role", role), ("seed-root", root), ("seed-federated-expired", fed)] {
+    for (name, s) in [
+        ("seed-role", role),
+        ("seed-root", root),
+        ("seed-federated-expired", fed),
+    ] {
         let token = seal(&s, &ring).unwrap();
         assert!(iamd_token::open_unexpired_or_not(&token, &ring).is_ok());
         write("token_open", name, token.as_bytes());

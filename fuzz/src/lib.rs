@@ -16,14 +16,18 @@ use iamd_policy::{
 };
 use iamd_wire::{Model, Operation, Params, Value, decode_input};
 
+/// A target: its name (of its binary and corpus folder) and its function.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target, by name (the names of the binaries and of the corpus folders).
-pub const TARGETS: [(&str, fn(&[u8])); 6] = [
+pub const TARGETS: [Target; 7] = [
     ("policy_parse", policy_parse),
     ("policy_validate", policy_validate),
     ("query_decode", query_decode),
     ("json_input", json_input),
     ("sigv4_parse", sigv4_parse),
     ("token_open", token_open),
+    ("saml_parse", saml_parse),
 ];
 
 /// Everything a target initialises once per process, done before the first input: the wire
@@ -36,6 +40,7 @@ pub fn init() {
         let _ = shape.regex();
     }
     let _ = token_ring();
+    let _ = saml_keys();
 }
 
 /// Evaluates a compiled policy of `kind` once, as identity or resource policy.
@@ -230,7 +235,6 @@ pub fn json_input(data: &[u8]) {
     }
 }
 
-
 /// The secret every `sigv4_parse` input is verified with.
 pub const SIGV4_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 /// The request time of every `sigv4_parse` input: 2025-01-01T00:00:00Z.
@@ -314,6 +318,83 @@ pub fn token_open(data: &[u8]) {
     assert!(iamd_token::open_unexpired_or_not(text, &empty).is_err());
 }
 
+/// The identity provider every `saml_parse` response is checked against: its entity ID and
+/// metadata (`saml/metadata.xml`, made by `saml/seeds.py` with the signed seeds).
+pub const SAML_ISSUER: &str = "https://idp.example.test/fuzz";
+const SAML_METADATA: &str = include_str!("../saml/metadata.xml");
+/// The service provider's private key the encrypted seeds are encrypted to.
+const SAML_SP_KEY: &str = include_str!("../saml/sp-key.pem");
+/// The time `saml_parse` checks responses at, 2025-01-01T00:00:00Z (the seeds are valid then).
+pub const SAML_NOW: i64 = 1_735_689_600;
+const SAML_AUDIENCES: &[&str] = &[
+    "https://signin.aws.amazon.com/saml",
+    "urn:amazon:webservices",
+];
+
+/// The fixed keys of `saml_parse`: the provider's signing keys (from its metadata) and the
+/// service provider's decryption key.
+struct SamlKeys {
+    signing: Vec<Vec<u8>>,
+    decryption: Vec<Vec<u8>>,
+}
+
+fn saml_keys() -> &'static SamlKeys {
+    static KEYS: OnceLock<SamlKeys> = OnceLock::new();
+    KEYS.get_or_init(|| SamlKeys {
+        signing: iamd_saml::parse_metadata(SAML_METADATA)
+            .expect("saml/metadata.xml parses")
+            .signing_keys,
+        decryption: vec![
+            iamd_saml::metadata::private_key_pkcs8(SAML_SP_KEY).expect("saml/sp-key.pem is a key"),
+        ],
+    })
+}
+
+/// The SAML inputs iamd takes from clients: the input as an `AssumeRoleWithSAML`
+/// `SAMLResponse`, both as sent (base64 text) and as the XML itself (encoded here, so the fuzzer
+/// mutates the XML), checked with the fixed provider keys at a fixed time; as provider metadata;
+/// and as a private key (PEM). Never a panic; what verifies names the provider and one of the
+/// audiences, and verifies under no key but the provider's; what parses as metadata has an
+/// entity ID and a signing key.
+pub fn saml_parse(data: &[u8]) {
+    use base64::Engine as _;
+    use iamd_saml::{Expected, verify_response};
+    let keys = saml_keys();
+    let now = time::OffsetDateTime::from_unix_timestamp(SAML_NOW).expect("a valid time");
+    let want = |signing: &'static [Vec<u8>], require_encryption| Expected {
+        issuer: SAML_ISSUER,
+        keys: signing,
+        audiences: SAML_AUDIENCES,
+        now,
+        skew: time::Duration::minutes(5),
+        decryption_keys: &keys.decryption,
+        require_encryption,
+    };
+    let encoded = base64::engine::general_purpose::STANDARD.encode(data);
+    let text = std::str::from_utf8(data).ok();
+    for b64 in [Some(encoded.as_str()), text].into_iter().flatten() {
+        let Ok(v) = verify_response(b64, &want(&keys.signing, false)) else {
+            continue;
+        };
+        assert_eq!(v.issuer, SAML_ISSUER);
+        assert!(SAML_AUDIENCES.contains(&v.recipient.as_str()));
+        assert!(v.not_on_or_after > now - time::Duration::minutes(5));
+        // Without the provider's key nothing verifies.
+        assert!(verify_response(b64, &want(&[], false)).is_err());
+        let _ = verify_response(b64, &want(&keys.signing, true));
+    }
+    if let Some(text) = text
+        && let Ok(m) = iamd_saml::parse_metadata(text)
+    {
+        assert!(!m.entity_id.trim().is_empty());
+        assert!(!m.signing_keys.is_empty());
+    }
+    // The private key a client gives for encrypted assertions (`AddPrivateKey`).
+    if let Some(text) = text {
+        let _ = iamd_saml::metadata::check_private_key(text);
+    }
+}
+
 /// Runs `target` once on each file named (on stdin when none is): how the engine-less build of
 /// a target reproduces a finding.
 pub fn run_files(paths: impl Iterator<Item = std::ffi::OsString>, target: fn(&[u8])) {
@@ -339,7 +420,10 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         for (name, target) in TARGETS {
             let mut n = 0;
-            for dir in [root.join("seeds").join(name), root.join("corpus").join(name)] {
+            for dir in [
+                root.join("seeds").join(name),
+                root.join("corpus").join(name),
+            ] {
                 let Ok(entries) = std::fs::read_dir(&dir) else {
                     continue;
                 };
@@ -352,6 +436,56 @@ mod tests {
                 }
             }
             assert!(n > 0, "{name}: empty corpus");
+        }
+    }
+
+    /// The signed `saml_parse` seeds verify at `SAML_NOW` with the fixed keys, so the fuzzer
+    /// starts past the signature, decryption and time checks (and a changed digest fails).
+    #[test]
+    fn saml_seeds_verify() {
+        use base64::Engine as _;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/saml_parse");
+        let keys = saml_keys();
+        let want = iamd_saml::Expected {
+            issuer: SAML_ISSUER,
+            keys: &keys.signing,
+            audiences: SAML_AUDIENCES,
+            now: time::OffsetDateTime::from_unix_timestamp(SAML_NOW).unwrap(),
+            skew: time::Duration::minutes(5),
+            decryption_keys: &keys.decryption,
+            require_encryption: false,
+        };
+        for name in [
+            "response-signed-assertion.xml",
+            "response-signed-response.xml",
+            "response-encrypted.xml",
+            "response-encrypted-oaep256.xml",
+        ] {
+            let xml = std::fs::read_to_string(dir.join(name)).unwrap();
+            let b64 = base64::engine::general_purpose::STANDARD.encode(&xml);
+            let v =
+                iamd_saml::verify_response(&b64, &want).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(v.subject, "alice@example.test", "{name}");
+            let altered = xml.replacen("alice@", "mallory@", 1);
+            let b64 = base64::engine::general_purpose::STANDARD.encode(&altered);
+            if altered != xml {
+                assert!(iamd_saml::verify_response(&b64, &want).is_err(), "{name}");
+            }
+        }
+        let b64 = std::fs::read_to_string(dir.join("response-signed-assertion.b64")).unwrap();
+        assert!(iamd_saml::verify_response(&b64, &want).is_ok());
+        assert!(iamd_saml::verify_response("PHNhbWxwOlJlc3BvbnNlLz4=", &want).is_err());
+        let unsigned = std::fs::read_to_string(dir.join("response-unsigned.xml")).unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&unsigned);
+        assert!(matches!(
+            iamd_saml::verify_response(&b64, &want),
+            Err(iamd_saml::SamlError::Signature(_))
+        ));
+        for name in ["metadata.xml", "metadata-valid-until.xml"] {
+            let text = std::fs::read_to_string(dir.join(name)).unwrap();
+            let m = iamd_saml::parse_metadata(&text).unwrap();
+            assert_eq!(m.entity_id, SAML_ISSUER);
+            assert_eq!(m.signing_keys, keys.signing);
         }
     }
 }
