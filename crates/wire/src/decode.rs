@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::model::{Model, Operation, ShapeKind};
+use crate::violation_order::listing_order;
 use crate::{ApiError, Params, QueryParams, Value};
 
 /// Most list members a request may carry; far above any IAM quota, it bounds the work a
@@ -64,8 +65,14 @@ fn join(prefix: &str, name: &str) -> String {
 
 impl Decoder<'_> {
     fn violation(&mut self, shown: Option<&str>, at: &str, constraint: &str) {
+        let quoted = shown.map(|v| format!("'{v}'"));
+        self.violation_raw(quoted.as_deref(), at, constraint);
+    }
+
+    /// `shown` is written as is: `'value'`, `null`, or nothing for a sensitive member.
+    fn violation_raw(&mut self, shown: Option<&str>, at: &str, constraint: &str) {
         let value = match shown {
-            Some(v) => format!("Value '{v}' at"),
+            Some(v) => format!("Value {v} at"),
             None => "Value at".to_string(),
         };
         self.errors.push(format!(
@@ -78,20 +85,32 @@ impl Decoder<'_> {
         let ShapeKind::Structure { members, required } = &model.shape(shape).kind else {
             return Err(ApiError::service_failure());
         };
+        // Members are validated in the order AWS lists their violations; the decoded
+        // structure keeps the model's order.
+        let names: Vec<String> = members.iter().map(|(n, _)| lower_camel(n)).collect();
         let mut out = Vec::new();
-        for (name, member_shape) in members {
+        for i in listing_order(&names) {
+            let (Some((name, member_shape)), Some(camel)) = (members.get(i), names.get(i)) else {
+                continue;
+            };
             let key = join(prefix, name);
-            let member_at = join(at, &lower_camel(name));
+            let member_at = join(at, camel);
             match self.value(*member_shape, &key, &member_at)? {
-                Some(v) => out.push((name.clone(), v)),
+                Some(v) => out.push((i, name.clone(), v)),
                 None if required.contains(name) => {
-                    self.errors.push(format!(
-                        "Value null at '{member_at}' failed to satisfy constraint: Member must not be null"
-                    ));
+                    // A sensitive member is named without its value, even a missing one.
+                    let shown = if model.shape(*member_shape).sensitive {
+                        None
+                    } else {
+                        Some("null")
+                    };
+                    self.violation_raw(shown, &member_at, "Member must not be null");
                 }
                 None => {}
             }
         }
+        out.sort_by_key(|(i, _, _)| *i);
+        let out = out.into_iter().map(|(_, n, v)| (n, v)).collect();
         Ok(Value::Struct(out))
     }
 
@@ -221,6 +240,18 @@ impl Decoder<'_> {
         let shown = if s.sensitive { None } else { Some(raw) };
         match &s.kind {
             ShapeKind::String => {
+                // One value may break several constraints; AWS lists each, the pattern before
+                // the length.
+                let before = self.errors.len();
+                if let (Some(re), Some(p)) = (s.regex(), s.pattern.as_deref())
+                    && !re.is_match(raw)
+                {
+                    self.violation(
+                        shown,
+                        at,
+                        &format!("Member must satisfy regular expression pattern: {p}"),
+                    );
+                }
                 let len = raw.chars().count() as i64;
                 if let Some(max) = s.max
                     && len > max
@@ -230,7 +261,6 @@ impl Decoder<'_> {
                         at,
                         &format!("Member must have length less than or equal to {max}"),
                     );
-                    return None;
                 }
                 if let Some(min) = s.min
                     && len < min
@@ -240,7 +270,6 @@ impl Decoder<'_> {
                         at,
                         &format!("Member must have length greater than or equal to {min}"),
                     );
-                    return None;
                 }
                 if let Some(values) = &s.enumeration
                     && !values.iter().any(|v| v == raw)
@@ -253,16 +282,8 @@ impl Decoder<'_> {
                             values.join(", ")
                         ),
                     );
-                    return None;
                 }
-                if let (Some(re), Some(p)) = (s.regex(), s.pattern.as_deref())
-                    && !re.is_match(raw)
-                {
-                    self.violation(
-                        shown,
-                        at,
-                        &format!("Member must satisfy regular expression pattern: {p}"),
-                    );
+                if self.errors.len() > before {
                     return None;
                 }
                 Some(Value::Str(raw.to_string()))
@@ -390,17 +411,73 @@ mod tests {
         );
     }
 
+    /// One row per rule of AWS's validation message: (action, query, the whole message).
+    const MESSAGE_RULES: &[(&str, &str, &str)] = &[
+        // Rule: a list member is addressed `tags.N.member.key`, N the request's 1-based index.
+        // Observed (AWS, IAM CreateUser): "… at 'tags.6.member.value' failed to satisfy
+        // constraint: Member must satisfy regular expression pattern: …",
+        // https://github.com/SWO-GS/auto-tag/issues/90
+        (
+            "CreateUser",
+            "UserName=a&Tags.member.1.Key=k&Tags.member.1.Value=%23",
+            "1 validation error detected: Value '#' at 'tags.1.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*",
+        ),
+        // Rule: a value breaking several constraints is listed once per constraint, the
+        // pattern before the length. Observed (AWS STS, AssumeRole with RoleArn=''):
+        // https://github.com/newscorpaus/consigliere/issues/18; the same order in DynamoDB,
+        // Cognito, CloudFormation, CloudFront and Firehose messages quoted on GitHub.
+        (
+            "CreateUser",
+            "UserName=",
+            "2 validation errors detected: Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+; Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ),
+        (
+            "CreateUser",
+            "UserName=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%21",
+            "2 validation errors detected: Value 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+; Value 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64",
+        ),
+        // Rule: a too-long value that matches the pattern gets the length violation alone.
+        // Observed (AWS IAM): https://github.com/NixOS/nixops/issues/328
+        (
+            "CreateRole",
+            "RoleName=charon-31f85414-3f74-11e5-b275-f23c91ae92d9-DynamoReadOnlyPermission&AssumeRolePolicyDocument=%7B%7D",
+            "1 validation error detected: Value 'charon-31f85414-3f74-11e5-b275-f23c91ae92d9-DynamoReadOnlyPermission' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64",
+        ),
+        // Rule: members are listed in AWS's order (see violation_order.rs), not the model's
+        // (roleName, then assumeRolePolicyDocument) nor the request's.
+        (
+            "CreateRole",
+            "",
+            "2 validation errors detected: Value null at 'assumeRolePolicyDocument' failed to satisfy constraint: Member must not be null; Value null at 'roleName' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "CreateUser",
+            "Path=nope&UserName=a%21",
+            "2 validation errors detected: Value 'a!' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+; Value 'nope' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)",
+        ),
+        // Rule: a sensitive member is written without its value ("Value at"), also when it
+        // is missing. Observed (AWS Cognito, a recorded response): "Value null at 'groupName'
+        // …; Value at 'username' failed to satisfy constraint: Member must not be null";
+        // for a sensitive value present: "Value at 'password' …", quoted on GitHub.
+        (
+            "ChangePassword",
+            "",
+            "2 validation errors detected: Value at 'oldPassword' failed to satisfy constraint: Member must not be null; Value at 'newPassword' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "ChangePassword",
+            "OldPassword=&NewPassword=x",
+            "2 validation errors detected: Value at 'oldPassword' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+; Value at 'oldPassword' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ),
+    ];
+
     #[test]
-    fn pattern_and_length_violations_are_all_reported() {
-        let long = "a".repeat(65);
-        let e = decode("CreateUser", &format!("UserName={long}&Path=nope")).unwrap_err();
-        assert!(
-            e.message.starts_with("2 validation errors detected: "),
-            "{}",
-            e.message
-        );
-        assert!(e.message.contains("at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"));
-        assert!(e.message.contains("Value 'nope' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern"));
+    fn validation_message_rules() {
+        for (action, query, want) in MESSAGE_RULES {
+            let e = decode(action, query).unwrap_err();
+            assert_eq!(e.code, "ValidationError", "{action} {query}");
+            assert_eq!(&e.message, want, "{action} {query}");
+        }
     }
 
     #[test]
@@ -427,13 +504,6 @@ mod tests {
             "{}",
             e.message
         );
-    }
-
-    #[test]
-    fn sensitive_values_are_not_echoed() {
-        let e = decode("CreateLoginProfile", "UserName=a&Password=").unwrap_err();
-        assert!(!e.message.contains("Value ''"), "{}", e.message);
-        assert!(e.message.contains("Value at 'password'"), "{}", e.message);
     }
 
     #[test]
