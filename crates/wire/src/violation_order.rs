@@ -61,8 +61,9 @@ mod tests {
             &["runId", "workflowId"],
             "moto test_swf",
         ),
-        // SNS AddPermission with only topicArn: quoted in a comment of a scanner's source
-        // (found by find_string "Value null at 'aWSAccountId'").
+        // SNS AddPermission with only topicArn: an AmazonServiceException quoted in a comment of
+        // a permission scanner's source (found by find_string "validation errors detected:
+        // Value null at").
         (
             &["topicArn", "label", "aWSAccountId", "actionName"],
             &["aWSAccountId", "label", "actionName"],
@@ -74,19 +75,20 @@ mod tests {
             &["steps", "jobFlowId"],
             "aws-sdk-ruby",
         ),
-        // DynamoDB UpdateTable, ProvisionedThroughput {0, 0}: recorded AWS responses.
+        // DynamoDB UpdateTable, ProvisionedThroughput {0, 0}: a DynamoDB-compatible project's
+        // table of answers recorded from AWS.
         (
             &["readCapacityUnits", "writeCapacityUnits"],
             &["writeCapacityUnits", "readCapacityUnits"],
             "observed, DynamoDB",
         ),
-        // DynamoDB CreateTable with an empty AttributeDefinition: recorded AWS responses.
+        // DynamoDB CreateTable with an empty AttributeDefinition: the same kind of table.
         (
             &["attributeName", "attributeType"],
             &["attributeType", "attributeName"],
             "observed, DynamoDB",
         ),
-        // Cognito AdminAddUserToGroup {}: a recorded AWS response in a test snapshot.
+        // Cognito AdminAddUserToGroup {}: an AWS response replayed by a test (`withRecording`).
         (
             &["userPoolId", "username", "groupName"],
             &["groupName", "username"],
