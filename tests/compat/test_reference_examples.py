@@ -27,7 +27,7 @@ from pathlib import Path
 import botocore.session
 import pytest
 
-from iamd_harness import IamdServer, local, make_server, unique
+from iamd_harness import IamdServer, enable_virtual_mfa, local, make_server, unique
 
 DATA = json.loads((Path(__file__).parent / "data" / "reference_examples.json").read_text())
 
@@ -64,8 +64,14 @@ KNOWN: dict[tuple[str, str], str] = {
         "not a member of botocore's ListAccessKeysResponse (AccessKeyMetadata, IsTruncated, Marker), "
         "so no client reads it",
     ("GetLoginProfile", "extra GetLoginProfileResponse/GetLoginProfileResult/LoginProfile/PasswordResetRequired"):
-        "AWS sends it: `aws iam get-login-profile` output with \"PasswordResetRequired\": false is "
-        "quoted in public scripts (2017); the example and botocore's example omit it",
+        "AWS sends it, false included (LocalStack's AWS-recorded test_iam_users.snapshot.json "
+        "`get-login-profile`, 2026; get-login-profile output quoted in public scripts, 2017); the "
+        "example and botocore's example omit it",
+    ("ListMFADevices", "extra ListMFADevicesResponse/ListMFADevicesResult/MFADevices/member/EnableDate"):
+        "EnableDate is a required member of botocore's MFADevice; the example omits it",
+    ("GetInstanceProfile", "extra GetInstanceProfileResponse/GetInstanceProfileResult/InstanceProfile/Tags"):
+        "AWS sends Tags, empty, for a profile without tags (LocalStack's AWS-recorded "
+        "test_iam_instance_profiles.snapshot.json `get-instance-profile`); the example predates tags",
     ("GetRole", "extra GetRoleResponse/GetRoleResult/Role/MaxSessionDuration"):
         "MaxSessionDuration (2018) is a member of botocore's Role that AWS returns; the "
         "example (2012) predates it",
@@ -258,6 +264,30 @@ def setup(s: IamdServer, op: str, p: dict[str, str]) -> tuple[dict[str, str], di
             if iam.generate_credential_report()["State"] == "COMPLETE":
                 break
             time.sleep(0.1)
+    elif op == "ListMFADevices":
+        p["UserName"] = unique("Bob")
+        iam.create_user(UserName=p["UserName"])
+        enable_virtual_mfa(iam, p["UserName"])
+    elif op == "GetRolePolicy":
+        p["RoleName"] = unique("S3Access")
+        iam.create_role(RoleName=p["RoleName"], AssumeRolePolicyDocument=TRUST_EC2)
+        iam.put_role_policy(RoleName=p["RoleName"], PolicyName=p["PolicyName"], PolicyDocument=ALLOW_ALL)
+    elif op == "GetInstanceProfile":
+        p["InstanceProfileName"] = unique("Webserver")
+        role = unique("S3Access")
+        path = "/application_abc/component_xyz/"
+        iam.create_role(RoleName=role, Path=path, AssumeRolePolicyDocument=TRUST_EC2)
+        iam.create_instance_profile(InstanceProfileName=p["InstanceProfileName"], Path=path)
+        iam.add_role_to_instance_profile(InstanceProfileName=p["InstanceProfileName"], RoleName=role)
+    elif op == "GetFederationToken":
+        _, ak, sk = user_with_key(s)
+        for key in ("PolicyArns.member.1.arn", "PolicyArns.member.2.arn"):
+            pol = unique(p[key].rsplit("/", 1)[1])
+            p[key] = iam.create_policy(PolicyName=pol, PolicyDocument=ALLOW_ALL)["Policy"]["Arn"]
+        p["Policy"] = ALLOW_ALL
+        send = {"access_key": ak, "secret_key": sk}
+    elif op == "GetAccessKeyInfo":
+        p["AccessKeyId"] = s.access_key
     elif op == "AssumeRole":
         acct = account(s)
         name, ak, sk = user_with_key(s)
