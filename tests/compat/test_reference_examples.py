@@ -288,6 +288,60 @@ def setup(s: IamdServer, op: str, p: dict[str, str]) -> tuple[dict[str, str], di
         send = {"access_key": ak, "secret_key": sk}
     elif op == "GetAccessKeyInfo":
         p["AccessKeyId"] = s.access_key
+    elif op in ("GetPolicyVersion", "ListPolicyVersions", "ListEntitiesForPolicy"):
+        name = unique(p["PolicyArn"].rsplit("/", 1)[1])
+        arn = iam.create_policy(PolicyName=name, PolicyDocument=ALLOW_ALL)["Policy"]["Arn"]
+        p["PolicyArn"] = arn
+        if op == "ListPolicyVersions":
+            iam.create_policy_version(PolicyArn=arn, PolicyDocument=ALLOW_ALL, SetAsDefault=True)
+            iam.create_policy_version(PolicyArn=arn, PolicyDocument=ALLOW_ALL)
+        if op == "ListEntitiesForPolicy":
+            role, group = unique("DevRole"), unique("Dev")
+            iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST_EC2)
+            iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+            iam.create_group(GroupName=group)
+            iam.attach_group_policy(GroupName=group, PolicyArn=arn)
+            for n in ("Alice", "Bob"):
+                user = unique(n)
+                iam.create_user(UserName=user)
+                iam.attach_user_policy(UserName=user, PolicyArn=arn)
+    elif op == "GetAccessKeyLastUsed":
+        _, ak, sk = user_with_key(s)
+        ok(s.sts_call("GetCallerIdentity", {}, access_key=ak, secret_key=sk))
+        p["AccessKeyId"] = ak
+        # The last use is written once a second, off the request path.
+        for _ in range(50):
+            if "LastUsedDate" in iam.get_access_key_last_used(AccessKeyId=ak)["AccessKeyLastUsed"]:
+                break
+            time.sleep(0.1)
+    elif op == "CreateLoginProfile":
+        p["UserName"] = unique("Bob")
+        iam.create_user(UserName=p["UserName"])
+    elif op == "GetAccountPasswordPolicy":
+        iam.update_account_password_policy(
+            MinimumPasswordLength=12, RequireSymbols=True, RequireNumbers=True,
+            RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
+            AllowUsersToChangePassword=True, MaxPasswordAge=90, PasswordReusePrevention=12,
+            HardExpiry=False)
+    elif op == "ListAccountAliases":
+        iam.create_account_alias(AccountAlias=unique("example-corporation").lower())
+    elif op == "CreateVirtualMFADevice":
+        p["VirtualMFADeviceName"] = unique(p["VirtualMFADeviceName"])
+    elif op == "GetOpenIDConnectProvider":
+        host = unique("server") + ".example.com"
+        p["OpenIDConnectProviderArn"] = iam.create_open_id_connect_provider(
+            Url=f"https://{host}", ClientIDList=["my-application-ID"],
+            ThumbprintList=["c3768084dfb3d2b68b7897bf5f565da8eb0e4b1f"])["OpenIDConnectProviderArn"]
+    elif op == "ListInstanceProfiles":
+        prefix = p["PathPrefix"] + unique("p") + "/"
+        p["PathPrefix"] = prefix
+        role = unique("ec2instancerole")
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST_EC2)
+        for n in ("Database", "Webserver"):
+            name = unique(n)
+            iam.create_instance_profile(InstanceProfileName=name, Path=prefix)
+            if n == "Database":
+                iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=role)
     elif op == "AssumeRole":
         acct = account(s)
         name, ak, sk = user_with_key(s)
