@@ -56,8 +56,9 @@ def test_create_user_validation_error(server, uniq, case):
         params["UserName"] = uniq(params["UserName"])
     r = server.iam_call("CreateUser", params)
     err = assert_error(r, 400, "ValidationError")
-    # AWS: "1 validation error detected: Value 'bad name' at 'userName' failed to satisfy
-    # constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+"
+    # AWS (IAM names no value since about 2024): "1 validation error detected: Value at
+    # 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern:
+    # [\w+=,.@-]+"
     assert "failed to satisfy constraint" in err["Message"], err
     if params.get("UserName", "").startswith("ok-"):
         assert not user_exists(server, params["UserName"])

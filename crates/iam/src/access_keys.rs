@@ -133,9 +133,9 @@ pub fn update_access_key(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value
     let id = users::required(p, "AccessKeyId")?;
     let status = users::required(p, "Status")?;
     if status != "Active" && status != "Inactive" {
-        return Err(IamError::validation(format!(
-            "1 validation error detected: Value '{status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"
-        )));
+        return Err(IamError::validation(
+            "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
+        ));
     }
     let mut key = find(tx, ctx, &owner, id)?;
     key.status = status.to_string();

@@ -31,9 +31,9 @@ pub fn valid_alias(a: &str) -> bool {
 pub fn create_account_alias(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let alias = required(p, "AccountAlias")?;
     if !valid_alias(alias) {
-        return Err(IamError::validation(format!(
-            "1 validation error detected: Value '{alias}' at 'accountAlias' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){{1,61}}[a-z0-9]$"
-        )));
+        return Err(IamError::validation(
+            "1 validation error detected: Value at 'accountAlias' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$",
+        ));
     }
     if let Some(owner) = tx.get(&alias_key(alias))? {
         if owner != ctx.account.as_bytes() {

@@ -90,7 +90,7 @@ pub fn find(tx: &mut dyn Tx, account: &str, kind: Kind, name: &str) -> Result<En
 pub fn from_params(tx: &mut dyn Tx, ctx: &Ctx, kind: Kind, p: &Params) -> Result<Entity, IamError> {
     let name = p.str(kind.param()).ok_or_else(|| {
         IamError::validation(format!(
-            "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+            "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must not be null",
             lower_first(kind.param())
         ))
     })?;

@@ -410,11 +410,9 @@ impl IamError {
                 403,
                 "Authentication code for device is not valid.",
             ),
-            IamError::CredentialReportNotPresent => ApiError::new(
-                "ReportNotPresent",
-                410,
-                "Credential report not present. To generate a credential report, use GenerateCredentialReport.",
-            ),
+            // AWS answers without a message: botocore shows "Unknown" (prowler-cloud/prowler#272),
+            // the Go SDK an empty one with status 410 (turbot/steampipe-plugin-aws#509).
+            IamError::CredentialReportNotPresent => ApiError::new("ReportNotPresent", 410, ""),
             IamError::CredentialReportExpired => ApiError::new(
                 "ReportExpired",
                 410,

@@ -323,11 +323,18 @@ pub fn find_profile(
     records::get(tx, &keys::instance_profile(account, name))?.ok_or_else(|| no_such_profile(name))
 }
 
+/// An `InstanceProfile`. Its roles carry no `MaxSessionDuration` (the API reference's
+/// GetInstanceProfile example; LocalStack's AWS-recorded test_iam_instance_profiles.snapshot.json
+/// `get-with-role`, `list-for-role`).
 fn profile_value(tx: &mut dyn Tx, account: &str, ip: &InstanceProfile) -> Result<Value, IamError> {
     let mut roles = Vec::new();
     for id in &ip.roles {
         if let Some(r) = find_by_id(tx, account, id)? {
-            roles.push(to_value(account, &r, false));
+            let mut v = to_value(account, &r, false);
+            if let Value::Struct(m) = &mut v {
+                m.retain(|(k, _)| k != "MaxSessionDuration");
+            }
+            roles.push(v);
         }
     }
     let mut v = Value::object()
@@ -382,9 +389,13 @@ pub fn create_instance_profile(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result
     Ok(Value::object().with("InstanceProfile", profile_value(tx, ctx.account, &ip)?))
 }
 
+/// GetInstanceProfile always sends `Tags`, empty for a profile without tags (LocalStack's
+/// AWS-recorded test_iam_instance_profiles.snapshot.json `get-instance-profile`,
+/// `get-without-role`), where CreateInstanceProfile and the lists leave it out.
 pub fn get_instance_profile(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {
     let ip = find_profile(tx, ctx.account, required(p, "InstanceProfileName")?)?;
-    Ok(Value::object().with("InstanceProfile", profile_value(tx, ctx.account, &ip)?))
+    let v = tags::always(profile_value(tx, ctx.account, &ip)?);
+    Ok(Value::object().with("InstanceProfile", v))
 }
 
 pub fn list_instance_profiles(tx: &mut dyn Tx, ctx: &Ctx, p: &Params) -> Result<Value, IamError> {

@@ -293,9 +293,9 @@ pub fn update_service_specific_credential(
     let id = required(p, "ServiceSpecificCredentialId")?;
     let status = required(p, "Status")?;
     if status != "Active" && status != "Inactive" {
-        return Err(IamError::validation(format!(
-            "1 validation error detected: Value '{status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"
-        )));
+        return Err(IamError::validation(
+            "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
+        ));
     }
     let mut c = find(tx, ctx, &user, id)?;
     c.status = status.to_string();

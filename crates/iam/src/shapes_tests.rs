@@ -159,6 +159,54 @@ fn members_follow_aws() {
     );
 }
 
+/// Instance profiles (LocalStack's test_iam_instance_profiles.snapshot.json, recorded on AWS in
+/// 2026, and the API reference's GetInstanceProfile example): GetInstanceProfile sends `Tags`
+/// even when empty, CreateInstanceProfile and ListInstanceProfilesForRole do not; the roles
+/// inside carry no `MaxSessionDuration` nor `RoleLastUsed`.
+#[test]
+fn instance_profile_members_follow_aws() {
+    let w = World::new();
+    w.ok(
+        roles::create_role,
+        &[("RoleName", "r"), ("AssumeRolePolicyDocument", TRUST)],
+    );
+    let created = w.ok(
+        roles::create_instance_profile,
+        &[("InstanceProfileName", "ip")],
+    );
+    assert!(!members(created.get("InstanceProfile").unwrap()).contains(&"Tags"));
+    w.ok(
+        roles::add_role_to_instance_profile,
+        &[("InstanceProfileName", "ip"), ("RoleName", "r")],
+    );
+    let got = w.ok(
+        roles::get_instance_profile,
+        &[("InstanceProfileName", "ip")],
+    );
+    let ip = got.get("InstanceProfile").unwrap();
+    assert_eq!(ip.get("Tags"), Some(&Value::List(vec![])));
+    let role = &ip.get("Roles").and_then(Value::as_list).unwrap()[0];
+    assert_eq!(
+        members(role),
+        [
+            "Path",
+            "RoleName",
+            "RoleId",
+            "Arn",
+            "CreateDate",
+            "AssumeRolePolicyDocument"
+        ]
+    );
+    let listed = w.ok(roles::list_instance_profiles_for_role, &[("RoleName", "r")]);
+    let first = &listed
+        .get("InstanceProfiles")
+        .and_then(Value::as_list)
+        .unwrap()[0];
+    assert!(!members(first).contains(&"Tags"));
+    let role = &first.get("Roles").and_then(Value::as_list).unwrap()[0];
+    assert!(!members(role).contains(&"MaxSessionDuration"));
+}
+
 #[test]
 fn signing_certificate_body_comes_back_byte_for_byte() {
     let w = World::new();

@@ -28,9 +28,9 @@ pub fn set_security_token_service_preferences(
 ) -> Result<Value, IamError> {
     let version = required(p, "GlobalEndpointTokenVersion")?;
     if version != "v1Token" && version != "v2Token" {
-        return Err(IamError::validation(format!(
-            "1 validation error detected: Value '{version}' at 'globalEndpointTokenVersion' failed to satisfy constraint: Member must satisfy enum value set: [v1Token, v2Token]"
-        )));
+        return Err(IamError::validation(
+            "1 validation error detected: Value at 'globalEndpointTokenVersion' failed to satisfy constraint: Member must satisfy enum value set: [v1Token, v2Token]",
+        ));
     }
     tx.put(&key(ctx.account), version.as_bytes())?;
     Ok(Value::object())

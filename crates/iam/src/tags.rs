@@ -83,7 +83,8 @@ pub fn list(tags: &[Tag], params: &Params) -> Result<Value, IamError> {
 }
 
 /// Adds `Tags` as an empty list to a structure that has none: for answers where AWS always sends
-/// the member, e.g. GetPolicy's `<Tags/>` for a policy without tags, customer or AWS managed
+/// the member, e.g. GetPolicy's and GetInstanceProfile's `<Tags/>` for an entity without tags
+/// (GetPolicy: customer or AWS managed,
 /// (observed in LocalStack's AWS-recorded snapshots,
 /// tests/aws/services/iam/test_iam_policies.snapshot.json `get-policy-response` and
 /// test_iam_managed_policies.snapshot.json `get-policy`).

@@ -12,7 +12,7 @@ use crate::{Conflict, Ctx, EntityKind, IamError, PrincipalKind, Quota, accounts,
 pub(crate) fn required<'p>(params: &'p Params, name: &str) -> Result<&'p str, IamError> {
     params.str(name).ok_or_else(|| {
         IamError::validation(format!(
-            "1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null"
+            "1 validation error detected: Value at '{name}' failed to satisfy constraint: Member must not be null"
         ))
     })
 }

@@ -1239,6 +1239,73 @@ fn precedence() {
             st(r#"{"Effect":"Allow","Action":"invalid"}"#),
             messages::ACTION_VENDOR,
         ),
+        // --- Documents with several errors (issue 15). ---
+        // Not JSON wins over everything, a missing Version included: the version is
+        // read from the parsed document (moto: json.loads runs first).
+        (Managed, r#"{"Statement":["#.into(), messages::SYNTAX),
+        (Managed, r#"{"Statement":[]} x"#.into(), messages::SYNTAX),
+        // A bad Effect is a syntax error, reported before a bad action vendor (moto: Effect
+        // "invalid" is a syntax error; vendors are checked last).
+        (
+            Managed,
+            st(r#"{"Effect":"invalid","Action":"invalid","Resource":"*"}"#),
+            messages::SYNTAX,
+        ),
+        // An Effect in the wrong case fails legacy parsing, before the vendor (moto: "aLLow").
+        (
+            Managed,
+            st(r#"{"Effect":"allow","Action":"invalid","Resource":"*"}"#),
+            messages::LEGACY,
+        ),
+        // A managed policy without Version: the Version message, whatever else is wrong.
+        (
+            Managed,
+            nov(r#"{"Effect":"Allow","Action":"invalid","Resource":"sdfsadf"}"#),
+            messages::VERSION_REQUIRED,
+        ),
+        // An error of an earlier rule in a later statement wins over a later rule's error in
+        // the first statement: rules are applied to the whole document one after the other
+        // (moto: {"Effect":"Deny"} then a statement with a bad resource reports the actions).
+        (
+            Managed,
+            st(
+                r#"{"Effect":"Allow","Action":"invalid","Resource":"*"},{"Effect":"Allow","Action":"s3:x","Resource":"sdfsadf"}"#,
+            ),
+            "Resource sdfsadf must be in ARN format or \"*\".",
+        ),
+        // Within one rule, the first statement in document order. Not found on AWS; iamd's
+        // behaviour kept (moto's implementation, not its AWS-checked cases, would report the
+        // last statement's resource error and every Action before any NotAction).
+        (
+            Managed,
+            st(
+                r#"{"Effect":"Allow","Action":"s3:x","Resource":"first"},{"Effect":"Allow","Action":"s3:x","Resource":"arn:aws:iam:us-east-1::user/x"}"#,
+            ),
+            "Resource first must be in ARN format or \"*\".",
+        ),
+        (
+            Managed,
+            st(
+                r#"{"Effect":"Allow","NotAction":"a a:x","Resource":"*"},{"Effect":"Allow","Action":"invalid","Resource":"*"}"#,
+            ),
+            "Vendor a a is not valid",
+        ),
+        // Within one statement's action list, the first in document order (moto raises at
+        // the first bad action of a list).
+        (Managed, act(r#"["s3:a:b","invalid"]"#), messages::ONE_COLON),
+        // Within one statement's resource list, the first in sorted order (moto's AWS-checked
+        // two-resource case: "arn:error:s3:::…" reported before "arn:error:s3::…").
+        (
+            Managed,
+            res(r#"["zzz","arn:aws:iam:us-east-1::user/x"]"#),
+            "IAM resource arn:aws:iam:us-east-1::user/x cannot contain region information.",
+        ),
+        // A trust policy: a missing Principal before a non-STS action.
+        (
+            RoleTrust,
+            st(r#"{"Effect":"Allow","Action":"s3:GetObject"}"#),
+            messages::MISSING_PRINCIPAL,
+        ),
     ];
     let mut failures = Vec::new();
     for (kind, doc, want) in cases {

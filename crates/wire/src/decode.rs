@@ -5,7 +5,8 @@ use base64::Engine;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::model::{Model, Operation, ShapeKind};
+use crate::model::{Model, Operation, Service, Shape, ShapeKind};
+use crate::violation_order::listing_order;
 use crate::{ApiError, Params, QueryParams, Value};
 
 /// Most list members a request may carry; far above any IAM quota, it bounds the work a
@@ -16,6 +17,11 @@ struct Decoder<'a> {
     model: &'a Model,
     params: &'a QueryParams,
     errors: Vec<String>,
+    /// Whether messages quote the offending value (`Value 'x' at …`). IAM no longer does
+    /// (`Value at 'roleName' …`, AWS's answer in 2024: aws/eks-hybrid#113; LocalStack's
+    /// AWS-validated IAM provider); STS still does (aws-actions/configure-aws-credentials#1306,
+    /// 2025). Sensitive members are never quoted.
+    show_values: bool,
 }
 
 /// Decodes and validates `params` for `op`. Every constraint violation is reported at once, as
@@ -32,6 +38,7 @@ pub fn decode_input(
         model,
         params,
         errors: Vec::new(),
+        show_values: op.service != Service::Iam,
     };
     let value = d.structure(input, "", "")?;
     if d.errors.is_empty() {
@@ -54,6 +61,59 @@ fn lower_camel(name: &str) -> String {
     }
 }
 
+fn is_scalar(s: &Shape) -> bool {
+    !matches!(
+        s.kind,
+        ShapeKind::Structure { .. } | ShapeKind::List { .. } | ShapeKind::Map { .. }
+    )
+}
+
+/// A list as Java writes it in AWS's messages: `[a, b]`.
+fn list_text(items: &[Value]) -> String {
+    let texts: Vec<String> = items
+        .iter()
+        .map(|v| match v {
+            Value::Str(s) => s.clone(),
+            Value::Int(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    format!("[{}]", texts.join(", "))
+}
+
+/// Every constraint of a list's member shape, in the order AWS names them.
+fn member_constraints(s: &Shape) -> Vec<String> {
+    let mut out = Vec::new();
+    let unit = match s.kind {
+        ShapeKind::Integer | ShapeKind::Long => "value",
+        _ => "length",
+    };
+    if let Some(max) = s.max {
+        out.push(format!(
+            "Member must have {unit} less than or equal to {max}"
+        ));
+    }
+    if let Some(min) = s.min {
+        out.push(format!(
+            "Member must have {unit} greater than or equal to {min}"
+        ));
+    }
+    if let Some(p) = &s.pattern {
+        out.push(format!(
+            "Member must satisfy regular expression pattern: {p}"
+        ));
+    }
+    if let Some(values) = &s.enumeration {
+        out.push(format!(
+            "Member must satisfy enum value set: [{}]",
+            values.join(", ")
+        ));
+    }
+    out.push("Member must not be null".to_string());
+    out
+}
+
 fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_string()
@@ -64,8 +124,14 @@ fn join(prefix: &str, name: &str) -> String {
 
 impl Decoder<'_> {
     fn violation(&mut self, shown: Option<&str>, at: &str, constraint: &str) {
+        let quoted = shown.filter(|_| self.show_values).map(|v| format!("'{v}'"));
+        self.violation_raw(quoted.as_deref(), at, constraint);
+    }
+
+    /// `shown` is written as is: `'value'`, `null`, or nothing for a sensitive member.
+    fn violation_raw(&mut self, shown: Option<&str>, at: &str, constraint: &str) {
         let value = match shown {
-            Some(v) => format!("Value '{v}' at"),
+            Some(v) => format!("Value {v} at"),
             None => "Value at".to_string(),
         };
         self.errors.push(format!(
@@ -78,20 +144,34 @@ impl Decoder<'_> {
         let ShapeKind::Structure { members, required } = &model.shape(shape).kind else {
             return Err(ApiError::service_failure());
         };
+        // Members are validated in the order AWS lists their violations; the decoded
+        // structure keeps the model's order.
+        let names: Vec<String> = members.iter().map(|(n, _)| lower_camel(n)).collect();
         let mut out = Vec::new();
-        for (name, member_shape) in members {
+        for i in listing_order(&names) {
+            let (Some((name, member_shape)), Some(camel)) = (members.get(i), names.get(i)) else {
+                continue;
+            };
             let key = join(prefix, name);
-            let member_at = join(at, &lower_camel(name));
+            let member_at = join(at, camel);
             match self.value(*member_shape, &key, &member_at)? {
-                Some(v) => out.push((name.clone(), v)),
+                Some(v) => out.push((i, name.clone(), v)),
                 None if required.contains(name) => {
-                    self.errors.push(format!(
-                        "Value null at '{member_at}' failed to satisfy constraint: Member must not be null"
-                    ));
+                    // A sensitive member is named without its value, even a missing one; IAM
+                    // names none ("Value at 'thumbprintList' … Member must not be null", verified
+                    // against AWS by a public CloudFormation project, see the tests).
+                    let shown = if model.shape(*member_shape).sensitive || !self.show_values {
+                        None
+                    } else {
+                        Some("null")
+                    };
+                    self.violation_raw(shown, &member_at, "Member must not be null");
                 }
                 None => {}
             }
         }
+        out.sort_by_key(|(i, _, _)| *i);
+        let out = out.into_iter().map(|(_, n, v)| (n, v)).collect();
         Ok(Value::Struct(out))
     }
 
@@ -130,12 +210,32 @@ impl Decoder<'_> {
                     return Ok(Some(Value::List(Vec::new())));
                 }
                 let mut items = Vec::with_capacity(indexes.len());
+                let before = self.errors.len();
                 for i in indexes {
                     let item_key = format!("{item_prefix}.{i}");
                     let item_at = format!("{at}.{i}.member");
                     if let Some(v) = self.value(*member, &item_key, &item_at)? {
                         items.push(v);
                     }
+                }
+                let member_shape = model.shape(*member);
+                if self.errors.len() > before && is_scalar(member_shape) {
+                    // A list of scalars is checked as a whole: one violation at the list that
+                    // names every constraint of its members, whichever failed (AWS Lambda's
+                    // `Value '[…]' at 'layers' … Member must satisfy constraint: [Member must
+                    // have length less than or equal to 140, …]`; IAM's UntagUser in LocalStack's
+                    // AWS-validated provider: `Value at 'tagKeys' … [Member must have length
+                    // less than or equal to 128, Member must have length greater than or equal
+                    // to 1, Member must satisfy regular expression pattern: …, Member must not
+                    // be null]`).
+                    self.errors.truncate(before);
+                    let shown = (!member_shape.sensitive).then(|| list_text(&items));
+                    let constraints = member_constraints(member_shape).join(", ");
+                    self.violation(
+                        shown.as_deref(),
+                        at,
+                        &format!("Member must satisfy constraint: [{constraints}]"),
+                    );
                 }
                 if let Some(max) = s.max
                     && items.len() as i64 > max
@@ -218,9 +318,25 @@ impl Decoder<'_> {
     fn scalar(&mut self, shape: usize, raw: &str, at: &str) -> Option<Value> {
         let model = self.model;
         let s = model.shape(shape);
-        let shown = if s.sensitive { None } else { Some(raw) };
+        let shown = if s.sensitive || !self.show_values {
+            None
+        } else {
+            Some(raw)
+        };
         match &s.kind {
             ShapeKind::String => {
+                // One value may break several constraints; AWS lists each, the pattern before
+                // the length.
+                let before = self.errors.len();
+                if let (Some(re), Some(p)) = (s.regex(), s.pattern.as_deref())
+                    && !re.is_match(raw)
+                {
+                    self.violation(
+                        shown,
+                        at,
+                        &format!("Member must satisfy regular expression pattern: {p}"),
+                    );
+                }
                 let len = raw.chars().count() as i64;
                 if let Some(max) = s.max
                     && len > max
@@ -230,7 +346,6 @@ impl Decoder<'_> {
                         at,
                         &format!("Member must have length less than or equal to {max}"),
                     );
-                    return None;
                 }
                 if let Some(min) = s.min
                     && len < min
@@ -240,7 +355,6 @@ impl Decoder<'_> {
                         at,
                         &format!("Member must have length greater than or equal to {min}"),
                     );
-                    return None;
                 }
                 if let Some(values) = &s.enumeration
                     && !values.iter().any(|v| v == raw)
@@ -253,16 +367,8 @@ impl Decoder<'_> {
                             values.join(", ")
                         ),
                     );
-                    return None;
                 }
-                if let (Some(re), Some(p)) = (s.regex(), s.pattern.as_deref())
-                    && !re.is_match(raw)
-                {
-                    self.violation(
-                        shown,
-                        at,
-                        &format!("Member must satisfy regular expression pattern: {p}"),
-                    );
+                if self.errors.len() > before {
                     return None;
                 }
                 Some(Value::Str(raw.to_string()))
@@ -386,21 +492,122 @@ mod tests {
         assert_eq!(e.code, "ValidationError");
         assert_eq!(
             e.message,
-            "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null"
+            "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must not be null"
         );
     }
 
+    /// One row per rule of AWS's validation message: (action, query, the whole message).
+    const MESSAGE_RULES: &[(&str, &str, &str)] = &[
+        // Rule: IAM names the member without its value: "Value at 'roleName' failed to
+        // satisfy constraint: Member must have length less than or equal to 64" (AWS's answer to
+        // CreateRole, 2024: https://github.com/aws/eks-hybrid/pull/113; LocalStack's
+        // AWS-validated IAM provider writes every IAM violation so). Until about 2022 IAM quoted
+        // it ("Value 'charon-…' at 'roleName'", https://github.com/NixOS/nixops/issues/328).
+        (
+            "CreateRole",
+            "RoleName=charon-31f85414-3f74-11e5-b275-f23c91ae92d9-DynamoReadOnlyPermission&AssumeRolePolicyDocument=%7B%7D",
+            "1 validation error detected: Value at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64",
+        ),
+        // Rule: STS still quotes the value ("Value 'dependabot[bot]' at 'roleSessionName' …",
+        // 2025: https://github.com/aws-actions/configure-aws-credentials/issues/1306).
+        (
+            "AssumeRole",
+            "RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=dependabot%5Bbot%5D",
+            "1 validation error detected: Value 'dependabot[bot]' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+        ),
+        // Rule: a value breaking several constraints is listed once per constraint, the
+        // pattern before the length. Observed (AWS STS, AssumeRole with RoleArn=''):
+        // https://github.com/newscorpaus/consigliere/issues/18; the same order in DynamoDB,
+        // Cognito, CloudFormation, CloudFront and Firehose messages quoted on GitHub.
+        (
+            "AssumeRole",
+            "RoleArn=&RoleSessionName=ab",
+            "2 validation errors detected: Value '' at 'roleArn' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+; Value '' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20",
+        ),
+        (
+            "CreateUser",
+            "UserName=",
+            "2 validation errors detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+; Value at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ),
+        (
+            "CreateUser",
+            "UserName=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%21",
+            "2 validation errors detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+; Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64",
+        ),
+        // Rule: a member of a list of structures is addressed `tags.N.member.key`, N the
+        // request's 1-based index (AWS, IAM CreateUser: "… at 'tags.6.member.value' …",
+        // https://github.com/SWO-GS/auto-tag/issues/90; LocalStack's IAM provider).
+        (
+            "CreateUser",
+            "UserName=a&Tags.member.1.Key=k&Tags.member.1.Value=%23",
+            "1 validation error detected: Value at 'tags.1.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*",
+        ),
+        (
+            "CreateUser",
+            "UserName=a&Tags.member.1.Value=v",
+            "1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: Member must not be null",
+        ),
+        // Rule: a list of scalars is checked as a whole: one violation at the list, naming
+        // every constraint of its members (LocalStack's AWS-validated IAM provider, UntagUser;
+        // AWS Lambda's "Value '[…]' at 'layers' … Member must satisfy constraint: […]").
+        (
+            "UntagUser",
+            "UserName=a&TagKeys.member.1=ok&TagKeys.member.2=bad%23&TagKeys.member.3=bad%2A",
+            "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]",
+        ),
+        (
+            "AssumeRole",
+            "RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=ab&TransitiveTagKeys.member.1=a&TransitiveTagKeys.member.2=b%23",
+            "1 validation error detected: Value '[a, b#]' at 'transitiveTagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]",
+        ),
+        // Rule: a missing member is "Value null at" in STS, "Value at" in IAM: "Value at
+        // 'thumbprintList' failed to satisfy constraint: Member must not be null", verified
+        // against AWS by a CloudFormation project updating an OIDC provider (2026, found by
+        // find_string "at 'thumbprintList' failed to satisfy").
+        (
+            "UpdateOpenIDConnectProviderThumbprint",
+            "OpenIDConnectProviderArn=arn:aws:iam::123456789012:oidc-provider/example.com",
+            "1 validation error detected: Value at 'thumbprintList' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "AssumeRole",
+            "RoleSessionName=ab",
+            "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null",
+        ),
+        // Rule: members are listed in AWS's order (see violation_order.rs), not the model's
+        // (roleName, then assumeRolePolicyDocument) nor the request's.
+        (
+            "CreateRole",
+            "",
+            "2 validation errors detected: Value at 'assumeRolePolicyDocument' failed to satisfy constraint: Member must not be null; Value at 'roleName' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "CreateUser",
+            "Path=nope&UserName=a%21",
+            "2 validation errors detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+; Value at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)",
+        ),
+        // Rule: a sensitive member is written without its value ("Value at"), also when it
+        // is missing. Observed (AWS Cognito, a recorded response): "Value null at 'groupName'
+        // …; Value at 'username' failed to satisfy constraint: Member must not be null".
+        (
+            "ChangePassword",
+            "",
+            "2 validation errors detected: Value at 'oldPassword' failed to satisfy constraint: Member must not be null; Value at 'newPassword' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "AssumeRoleWithWebIdentity",
+            "RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=ab&WebIdentityToken=abc",
+            "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4",
+        ),
+    ];
+
     #[test]
-    fn pattern_and_length_violations_are_all_reported() {
-        let long = "a".repeat(65);
-        let e = decode("CreateUser", &format!("UserName={long}&Path=nope")).unwrap_err();
-        assert!(
-            e.message.starts_with("2 validation errors detected: "),
-            "{}",
-            e.message
-        );
-        assert!(e.message.contains("at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"));
-        assert!(e.message.contains("Value 'nope' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern"));
+    fn validation_message_rules() {
+        for (action, query, want) in MESSAGE_RULES {
+            let e = decode(action, query).unwrap_err();
+            assert_eq!(e.code, "ValidationError", "{action} {query}");
+            assert_eq!(&e.message, want, "{action} {query}");
+        }
     }
 
     #[test]
@@ -427,13 +634,6 @@ mod tests {
             "{}",
             e.message
         );
-    }
-
-    #[test]
-    fn sensitive_values_are_not_echoed() {
-        let e = decode("CreateLoginProfile", "UserName=a&Password=").unwrap_err();
-        assert!(!e.message.contains("Value ''"), "{}", e.message);
-        assert!(e.message.contains("Value at 'password'"), "{}", e.message);
     }
 
     #[test]

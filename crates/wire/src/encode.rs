@@ -30,14 +30,19 @@ pub fn encode_result(model: &Model, op: &Operation, result: &Value, request_id: 
 }
 
 /// `<ErrorResponse xmlns=…><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>
-/// <RequestId>…</RequestId></ErrorResponse>`.
+/// <RequestId>…</RequestId></ErrorResponse>`. An error without a message has no `Message`
+/// element, as AWS writes some (`ReportNotPresent`: botocore then shows "Unknown").
 pub fn encode_error(service: Service, error: &ApiError, request_id: &str) -> String {
+    let message = if error.message.is_empty() {
+        String::new()
+    } else {
+        format!("<Message>{}</Message>", escape(error.message.as_str()))
+    };
     format!(
-        "<ErrorResponse xmlns=\"{}\"><Error><Type>{}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
+        "<ErrorResponse xmlns=\"{}\"><Error><Type>{}</Type><Code>{}</Code>{message}</Error><RequestId>{}</RequestId></ErrorResponse>",
         service.namespace(),
         if error.sender { "Sender" } else { "Receiver" },
         escape(error.code.as_str()),
-        escape(error.message.as_str()),
         escape(request_id)
     )
 }
@@ -140,6 +145,17 @@ mod tests {
             xml,
             "<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListUsersResult><Users><member><Path>/</Path><UserName>a&amp;b</UserName><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::123456789012:user/a&amp;b</Arn><CreateDate>2023-11-14T22:13:20Z</CreateDate></member></Users><IsTruncated>false</IsTruncated></ListUsersResult><ResponseMetadata><RequestId>rid-1</RequestId></ResponseMetadata></ListUsersResponse>"
         );
+    }
+
+    #[test]
+    fn error_without_message_has_no_message_element() {
+        let e = ApiError::new("ReportNotPresent", 410, "");
+        assert_eq!(
+            encode_error(Service::Iam, &e, "r"),
+            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>ReportNotPresent</Code></Error><RequestId>r</RequestId></ErrorResponse>"
+        );
+        let e = ApiError::new("NoSuchEntity", 404, "a<b");
+        assert!(encode_error(Service::Iam, &e, "r").contains("<Message>a&lt;b</Message>"));
     }
 
     #[test]

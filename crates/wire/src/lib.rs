@@ -12,6 +12,7 @@ mod model;
 mod query;
 mod typed;
 mod value;
+mod violation_order;
 
 pub use decode::decode_input;
 pub use encode::{encode_error, encode_result, iso8601};

@@ -314,7 +314,7 @@ fn cases() -> Vec<(IamError, &'static str, u16, String)> {
             IamError::CredentialReportNotPresent,
             "ReportNotPresent",
             410,
-            "Credential report not present. To generate a credential report, use GenerateCredentialReport.".into(),
+            String::new(),
         ),
         (
             IamError::CredentialReportExpired,
