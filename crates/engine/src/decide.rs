@@ -50,6 +50,7 @@ pub fn principal_by_arn(tx: &mut dyn Tx, arn: &str) -> Result<Principal, IamErro
             access_key_id: None,
             session: None,
             dev_unverified: false,
+            audit_identity: Default::default(),
         });
     }
     Err(invalid(format!("{arn} is not a user, role or root ARN.")))

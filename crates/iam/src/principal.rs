@@ -1,6 +1,6 @@
 //! The authenticated caller.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use iamd_token::Session;
 
@@ -42,6 +42,9 @@ pub struct Principal {
     /// check. Such a root may assume roles (their trust policies still decide), which AWS
     /// refuses to an account's real root user.
     pub dev_unverified: bool,
+    /// The audit trail's `userIdentity` of this principal as JSON text, built on first use and
+    /// shared by clones: a cached session's principal builds it once, not per request.
+    pub audit_identity: Arc<OnceLock<Arc<serde_json::value::RawValue>>>,
 }
 
 impl PartialEq for Principal {
@@ -60,6 +63,7 @@ impl Principal {
             access_key_id,
             session: None,
             dev_unverified: false,
+            audit_identity: Arc::default(),
         }
     }
 
@@ -83,6 +87,7 @@ impl Principal {
             access_key_id: key,
             session: None,
             dev_unverified: false,
+            audit_identity: Arc::default(),
         }
     }
 
@@ -126,6 +131,7 @@ impl Principal {
             access_key_id: Some(s.access_key_id.clone()),
             session: Some(s),
             dev_unverified: false,
+            audit_identity: Arc::default(),
         }
     }
 

@@ -1,8 +1,9 @@
 //! One call's event in CloudTrail's record shape (`eventVersion` 1.09), built as the call runs
 //! and finished with its outcome.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value as J, json};
 use time::OffsetDateTime;
 
@@ -37,7 +38,7 @@ fn new_event_id() -> String {
 #[serde(rename_all = "camelCase")]
 struct Record<'a> {
     event_version: &'static str,
-    user_identity: &'a J,
+    user_identity: &'a RawValue,
     event_time: String,
     event_source: &'static str,
     event_name: &'static str,
@@ -65,7 +66,7 @@ struct Record<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     decision: Option<J>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    subject_identity: Option<&'a J>,
+    subject_identity: Option<&'a RawValue>,
     iamd_front_end: &'static str,
 }
 
@@ -77,12 +78,12 @@ pub struct Draft {
     name: &'static str,
     read_only: bool,
     account: String,
-    user_identity: J,
+    user_identity: Arc<RawValue>,
     facts: RequestFacts,
     default_region: String,
     request_parameters: Option<J>,
     /// `Authorize`: the principal the decision was about.
-    subject: Option<J>,
+    subject: Option<Arc<RawValue>>,
     /// Set by authorization; behind a lock so it can be set while the write transaction holds
     /// the draft.
     decision: Mutex<Option<Verdict>>,
@@ -155,6 +156,31 @@ pub fn user_identity(p: &Principal) -> J {
         m.insert("sessionContext".into(), sc);
     }
     J::Object(m)
+}
+
+/// [`user_identity`] as JSON text, built once per principal (clones share it).
+fn identity_text(p: &Principal) -> Arc<RawValue> {
+    p.audit_identity
+        .get_or_init(|| raw(&user_identity(p)))
+        .clone()
+}
+
+fn raw(j: &J) -> Arc<RawValue> {
+    // Serializing a `Value` cannot fail, and its text is valid JSON.
+    RawValue::from_string(j.to_string())
+        .map(Arc::from)
+        .unwrap_or_else(|_| unknown_identity())
+}
+
+fn unknown_identity() -> Arc<RawValue> {
+    static UNKNOWN: std::sync::OnceLock<Arc<RawValue>> = std::sync::OnceLock::new();
+    UNKNOWN
+        .get_or_init(|| {
+            RawValue::from_string(r#"{"type":"Unknown"}"#.to_string())
+                .map(Arc::from)
+                .expect("a JSON literal")
+        })
+        .clone()
 }
 
 /// A value as an event shows it: members in lowerCamelCase, timestamps ISO 8601.
@@ -254,7 +280,7 @@ impl Draft {
             name: entry.name,
             read_only: entry.read_only(),
             account: caller.map(|c| c.account.clone()).unwrap_or_default(),
-            user_identity: caller.map_or_else(|| json!({"type": "Unknown"}), user_identity),
+            user_identity: caller.map_or_else(unknown_identity, identity_text),
             facts: facts.clone(),
             default_region: default_region.to_string(),
             request_parameters: None,
@@ -287,27 +313,27 @@ impl Draft {
 
     /// An unsigned web-identity caller.
     pub fn set_web_identity(&mut self, provider: &str, subject: &str, audience: &str) {
-        self.user_identity = json!({
+        self.user_identity = raw(&json!({
             "type": "WebIdentityUser",
             "principalId": format!("{provider}:{audience}:{subject}"),
             "userName": subject,
             "identityProvider": provider,
-        });
+        }));
     }
 
     /// `AssumeRoleWithSAML`: CloudTrail's `SAMLUser` identity.
     pub fn set_saml_identity(&mut self, provider_arn: &str, subject: &str) {
-        self.user_identity = json!({
+        self.user_identity = raw(&json!({
             "type": "SAMLUser",
             "principalId": format!("{provider_arn}:{subject}"),
             "userName": subject,
             "identityProvider": provider_arn,
-        });
+        }));
     }
 
     /// `Authorize`: the principal the decision is about.
     pub fn set_subject(&mut self, p: &Principal) {
-        self.subject = Some(user_identity(p));
+        self.subject = Some(identity_text(p));
     }
 
     pub fn set_decision(&self, v: Verdict) {
@@ -374,7 +400,7 @@ impl Draft {
                 .unwrap_or_else(|p| p.into_inner())
                 .as_ref()
                 .map(|v| json!({"result": v.decision, "statements": v.statements})),
-            subject_identity: self.subject.as_ref(),
+            subject_identity: self.subject.as_deref(),
             iamd_front_end: f.front_end.as_str(),
         };
         let text = serde_json::to_string(&record).unwrap_or_default();
