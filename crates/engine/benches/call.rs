@@ -1,7 +1,9 @@
 //! One engine call in process, over SQLite, without HTTP: root's GetUser against a user with 10
 //! attached managed policies (30 statements), with the audit trail on and off. The writer
 //! thread's share of the trail is not in these times; the HTTP benchmark (bench/http/engine.sh)
-//! measures the whole. Run: `cargo bench -p iamd-engine --bench call`.
+//! measures the whole. Also the authorization API's call: a service asks whether a user may
+//! `s3:GetObject`, with the forwarded request's parts as the API's JSON carries them.
+//! Run: `cargo bench -p iamd-engine --bench call`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
@@ -103,5 +105,62 @@ fn get_user(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, get_user);
+/// `Authorize` as `POST /_iamd/authorize` calls it, on the async path the server takes.
+fn authorize(c: &mut Criterion) {
+    let w = world(true);
+    let policy = |user: &str, doc: J| {
+        call(&w.engine, &w.root, "CreateUser", &json!({"UserName": user}));
+        call(
+            &w.engine,
+            &w.root,
+            "PutUserPolicy",
+            &json!({"UserName": user, "PolicyName": "p", "PolicyDocument": doc.to_string()}),
+        );
+        let u = call(&w.engine, &w.root, "GetUser", &json!({"UserName": user}));
+        let id = u["User"]["UserId"].as_str().unwrap().to_string();
+        Principal::user(
+            ACCOUNT,
+            user,
+            "/",
+            &id,
+            Some(format!("AKIA{}", user.to_uppercase())),
+        )
+    };
+    let svc = policy(
+        "svc",
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iamd:Authorize", "Resource": "*"}]}),
+    );
+    let joe = policy(
+        "joe",
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::corp/home/${aws:username}/*"}]}),
+    );
+    let input = json!({
+        "Request": {"Method": "GET", "Path": "/corp/home/joe/a.txt", "Headers": {
+            "host": "s3.local.test",
+            "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+            "x-amz-date": "20261203T120000Z",
+            "authorization": "AWS4-HMAC-SHA256 Credential=AKIAJOE/20261203/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=0f3c1e1b6d4c7a2e9b8f0a1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e"}},
+        "Checks": [{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::corp/home/joe/a.txt"}],
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let ask = || {
+        let call = Call {
+            caller: Some(svc.clone()),
+            subject: Some(joe.clone()),
+            operation: "Authorize".to_string(),
+            input: Input::Typed(Params(Value::from_json(&input))),
+            facts: RequestFacts::new("bench", FrontEnd::Authorize),
+        };
+        rt.block_on(w.engine.call_detailed(call)).result.unwrap()
+    };
+    assert_eq!(ask().to_json()["Decision"], "Allow");
+    c.bench_function("Authorize/user", |b| b.iter(|| black_box(ask())));
+    w.engine.audit.flush();
+}
+
+criterion_group!(benches, get_user, authorize);
 criterion_main!(benches);

@@ -1,13 +1,14 @@
 //! Decoding a Query request's parameters into an operation's input shape, validated against
 //! the model's constraints with AWS's `ValidationError` messages.
 
+use std::borrow::Cow;
+
 use base64::Engine;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::model::{Model, Operation, Service, Shape, ShapeKind};
-use crate::violation_order::listing_order;
-use crate::{ApiError, Params, QueryParams, Value};
+use crate::{ApiError, Params, QueryParams, Value, iso8601};
 
 /// Most list members a request may carry; far above any IAM quota, it bounds the work a
 /// hostile request can cause.
@@ -24,12 +25,39 @@ struct Decoder<'a> {
     show_values: bool,
 }
 
+/// Where a value is read from: a Query parameter's key, or a node of a typed tree (JSON, a
+/// form, code). Both are validated by the same walk, with the same rules and messages.
+#[derive(Clone, Copy)]
+enum Node<'v> {
+    Query(&'v str),
+    Typed(&'v Value),
+}
+
 /// Decodes and validates `params` for `op`. Every constraint violation is reported at once, as
 /// AWS does: `2 validation errors detected: Value … at 'userName' failed to satisfy …; …`.
 pub fn decode_input(
     model: &Model,
     op: &Operation,
     params: &QueryParams,
+) -> Result<Params, ApiError> {
+    decode(model, op, params, Node::Query(""))
+}
+
+/// Validates a typed input for `op` as [`decode_input`] validates its Query form: the same
+/// rules, messages and order (a test holds the two equal).
+pub(crate) fn decode_value(
+    model: &Model,
+    op: &Operation,
+    input: &Value,
+) -> Result<Params, ApiError> {
+    decode(model, op, &QueryParams::default(), Node::Typed(input))
+}
+
+fn decode(
+    model: &Model,
+    op: &Operation,
+    params: &QueryParams,
+    top: Node<'_>,
 ) -> Result<Params, ApiError> {
     let Some(input) = op.input else {
         return Ok(Params::empty());
@@ -40,7 +68,7 @@ pub fn decode_input(
         errors: Vec::new(),
         show_values: op.service != Service::Iam,
     };
-    let value = d.structure(input, "", "")?;
+    let value = d.structure(input, top, "")?;
     if d.errors.is_empty() {
         return Ok(Params(value));
     }
@@ -52,13 +80,57 @@ pub fn decode_input(
     )))
 }
 
-/// AWS names members in messages in lowerCamelCase: `UserName` → `userName`.
-fn lower_camel(name: &str) -> String {
-    let mut c = name.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
+/// Whether a typed value writes anything in its Query form: what the Query form cannot tell
+/// apart from an absent member (an empty object, a value of the wrong kind) is absent here too.
+fn present(model: &Model, shape: usize, v: &Value) -> bool {
+    match (&model.shape(shape).kind, v) {
+        (ShapeKind::Structure { members, .. }, Value::Struct(f) | Value::Map(f)) => {
+            members.iter().any(|(name, ms)| {
+                f.iter()
+                    .find(|(n, _)| n == name)
+                    .is_some_and(|(_, fv)| present(model, *ms, fv))
+            })
+        }
+        (ShapeKind::List { member, .. }, Value::List(items)) => {
+            items.is_empty() || items.iter().any(|i| present(model, *member, i))
+        }
+        (ShapeKind::Map { .. }, Value::Map(e) | Value::Struct(e)) => !e.is_empty(),
+        (ShapeKind::Timestamp, Value::Int(secs)) => {
+            OffsetDateTime::from_unix_timestamp(*secs).is_ok()
+        }
+        (ShapeKind::Timestamp, Value::Double(secs)) => {
+            OffsetDateTime::from_unix_timestamp_nanos((*secs * 1e9) as i128).is_ok()
+        }
+        (
+            _,
+            Value::Str(_)
+            | Value::Int(_)
+            | Value::Double(_)
+            | Value::Bool(_)
+            | Value::Time(_)
+            | Value::Blob(_),
+        ) => true,
+        _ => false,
     }
+}
+
+/// A typed scalar as its Query form writes it (epoch seconds become ISO 8601 timestamps).
+fn scalar_text<'v>(kind: &ShapeKind, v: &'v Value) -> Option<Cow<'v, str>> {
+    Some(match (kind, v) {
+        (ShapeKind::Timestamp, Value::Int(secs)) => {
+            Cow::Owned(iso8601(OffsetDateTime::from_unix_timestamp(*secs).ok()?))
+        }
+        (ShapeKind::Timestamp, Value::Double(secs)) => Cow::Owned(iso8601(
+            OffsetDateTime::from_unix_timestamp_nanos((*secs * 1e9) as i128).ok()?,
+        )),
+        (_, Value::Str(t)) => Cow::Borrowed(t.as_str()),
+        (_, Value::Int(i)) => Cow::Owned(i.to_string()),
+        (_, Value::Double(d)) => Cow::Owned(d.to_string()),
+        (_, Value::Bool(b)) => Cow::Owned(b.to_string()),
+        (_, Value::Time(t)) => Cow::Owned(iso8601(*t)),
+        (_, Value::Blob(b)) => Cow::Owned(base64::engine::general_purpose::STANDARD.encode(b)),
+        _ => return None,
+    })
 }
 
 fn is_scalar(s: &Shape) -> bool {
@@ -139,23 +211,38 @@ impl Decoder<'_> {
         ));
     }
 
-    fn structure(&mut self, shape: usize, prefix: &str, at: &str) -> Result<Value, ApiError> {
+    fn structure(&mut self, shape: usize, node: Node<'_>, at: &str) -> Result<Value, ApiError> {
         let model = self.model;
-        let ShapeKind::Structure { members, required } = &model.shape(shape).kind else {
+        let s = model.shape(shape);
+        let ShapeKind::Structure { members, required } = &s.kind else {
             return Err(ApiError::service_failure());
+        };
+        let fields: &[(String, Value)] = match node {
+            Node::Typed(Value::Struct(f) | Value::Map(f)) => f,
+            _ => &[],
         };
         // Members are validated in the order AWS lists their violations; the decoded
         // structure keeps the model's order.
-        let names: Vec<String> = members.iter().map(|(n, _)| lower_camel(n)).collect();
         let mut out = Vec::new();
-        for i in listing_order(&names) {
-            let (Some((name, member_shape)), Some(camel)) = (members.get(i), names.get(i)) else {
+        for (i, camel) in s.listing() {
+            let Some((name, member_shape)) = members.get(*i) else {
                 continue;
             };
-            let key = join(prefix, name);
             let member_at = join(at, camel);
-            match self.value(*member_shape, &key, &member_at)? {
-                Some(v) => out.push((i, name.clone(), v)),
+            let found = match node {
+                Node::Query(prefix) => {
+                    let key = join(prefix, name);
+                    self.value(*member_shape, Node::Query(&key), &member_at)?
+                }
+                Node::Typed(_) => match fields.iter().find(|(n, _)| n == name) {
+                    Some((_, fv)) if present(model, *member_shape, fv) => {
+                        self.value(*member_shape, Node::Typed(fv), &member_at)?
+                    }
+                    _ => None,
+                },
+            };
+            match found {
+                Some(v) => out.push((*i, name.clone(), v)),
                 None if required.contains(name) => {
                     // A sensitive member is named without its value, even a missing one; IAM
                     // names none ("Value at 'thumbprintList' … Member must not be null", verified
@@ -175,16 +262,21 @@ impl Decoder<'_> {
         Ok(Value::Struct(out))
     }
 
-    /// The value at `key`, or `None` when the request does not carry it.
-    fn value(&mut self, shape: usize, key: &str, at: &str) -> Result<Option<Value>, ApiError> {
+    /// The value at `node`, or `None` when the request does not carry it. A typed node is
+    /// present (see [`present`]).
+    fn value(&mut self, shape: usize, node: Node<'_>, at: &str) -> Result<Option<Value>, ApiError> {
         let model = self.model;
         let s = model.shape(shape);
+        let key = match node {
+            Node::Query(key) => key,
+            Node::Typed(v) => return self.typed_value(shape, v, at),
+        };
         match &s.kind {
             ShapeKind::Structure { .. } => {
                 if !self.params.contains_prefix(&format!("{key}.")) {
                     return Ok(None);
                 }
-                self.structure(shape, key, at).map(Some)
+                self.structure(shape, node, at).map(Some)
             }
             ShapeKind::List { member, flattened } => {
                 let item_prefix = if *flattened {
@@ -198,64 +290,18 @@ impl Decoder<'_> {
                     if self.params.get(key).is_none() {
                         return Ok(None);
                     }
-                    if let Some(min) = s.min
-                        && min > 0
-                    {
-                        self.violation(
-                            None,
-                            at,
-                            &format!("Member must have length greater than or equal to {min}"),
-                        );
-                    }
-                    return Ok(Some(Value::List(Vec::new())));
+                    return Ok(Some(self.empty_list(s, at)));
                 }
                 let mut items = Vec::with_capacity(indexes.len());
                 let before = self.errors.len();
                 for i in indexes {
                     let item_key = format!("{item_prefix}.{i}");
                     let item_at = format!("{at}.{i}.member");
-                    if let Some(v) = self.value(*member, &item_key, &item_at)? {
+                    if let Some(v) = self.value(*member, Node::Query(&item_key), &item_at)? {
                         items.push(v);
                     }
                 }
-                let member_shape = model.shape(*member);
-                if self.errors.len() > before && is_scalar(member_shape) {
-                    // A list of scalars is checked as a whole: one violation at the list that
-                    // names every constraint of its members, whichever failed (AWS Lambda's
-                    // `Value '[…]' at 'layers' … Member must satisfy constraint: [Member must
-                    // have length less than or equal to 140, …]`; IAM's UntagUser in LocalStack's
-                    // AWS-validated provider: `Value at 'tagKeys' … [Member must have length
-                    // less than or equal to 128, Member must have length greater than or equal
-                    // to 1, Member must satisfy regular expression pattern: …, Member must not
-                    // be null]`).
-                    self.errors.truncate(before);
-                    let shown = (!member_shape.sensitive).then(|| list_text(&items));
-                    let constraints = member_constraints(member_shape).join(", ");
-                    self.violation(
-                        shown.as_deref(),
-                        at,
-                        &format!("Member must satisfy constraint: [{constraints}]"),
-                    );
-                }
-                if let Some(max) = s.max
-                    && items.len() as i64 > max
-                {
-                    self.violation(
-                        None,
-                        at,
-                        &format!("Member must have length less than or equal to {max}"),
-                    );
-                }
-                if let Some(min) = s.min
-                    && (items.len() as i64) < min
-                {
-                    self.violation(
-                        None,
-                        at,
-                        &format!("Member must have length greater than or equal to {min}"),
-                    );
-                }
-                Ok(Some(Value::List(items)))
+                Ok(Some(self.list(s, *member, items, before, at)))
             }
             ShapeKind::Map { key: k, value: v } => {
                 let entry_prefix = format!("{key}.entry");
@@ -264,8 +310,8 @@ impl Decoder<'_> {
                 for i in indexes {
                     let ek = format!("{entry_prefix}.{i}.key");
                     let ev = format!("{entry_prefix}.{i}.value");
-                    let kv = self.value(*k, &ek, &format!("{at}.{i}.key"))?;
-                    let vv = self.value(*v, &ev, &format!("{at}.{i}.value"))?;
+                    let kv = self.value(*k, Node::Query(&ek), &format!("{at}.{i}.key"))?;
+                    let vv = self.value(*v, Node::Query(&ev), &format!("{at}.{i}.value"))?;
                     if let (Some(Value::Str(kk)), Some(vv)) = (kv, vv) {
                         entries.push((kk, vv));
                     }
@@ -279,13 +325,150 @@ impl Decoder<'_> {
                 let Some(raw) = self.params.get(key) else {
                     return Ok(None);
                 };
-                // An invalid value is still present: report its violation, not a missing member.
-                Ok(Some(
-                    self.scalar(shape, raw, at)
-                        .unwrap_or_else(|| Value::Str(raw.to_string())),
-                ))
+                Ok(Some(self.present_scalar(shape, raw, at)))
             }
         }
+    }
+
+    /// [`Decoder::value`] of a typed node, mirroring what its Query form would decode to.
+    fn typed_value(
+        &mut self,
+        shape: usize,
+        v: &Value,
+        at: &str,
+    ) -> Result<Option<Value>, ApiError> {
+        let model = self.model;
+        let s = model.shape(shape);
+        if !present(model, shape, v) {
+            return Ok(None);
+        }
+        match &s.kind {
+            ShapeKind::Structure { .. } => match v {
+                Value::Struct(_) | Value::Map(_) => {
+                    self.structure(shape, Node::Typed(v), at).map(Some)
+                }
+                // A scalar where a structure belongs has no members: absent.
+                _ => Ok(None),
+            },
+            ShapeKind::List { member, .. } => {
+                let Value::List(items) = v else {
+                    // A scalar where a list belongs reads as an empty list, as `Key=` does.
+                    return Ok(Some(self.empty_list(s, at)));
+                };
+                if items.is_empty() {
+                    return Ok(Some(self.empty_list(s, at)));
+                }
+                if items.len() > MAX_LIST_LEN {
+                    return Err(ApiError::validation(format!(
+                        "The list {at} has more than {MAX_LIST_LEN} members."
+                    )));
+                }
+                let mut out = Vec::with_capacity(items.len());
+                let before = self.errors.len();
+                for (i, item) in items.iter().enumerate() {
+                    let item_at = format!("{at}.{}.member", i + 1);
+                    if let Some(v) = self.typed_value(*member, item, &item_at)? {
+                        out.push(v);
+                    }
+                }
+                Ok(Some(self.list(s, *member, out, before, at)))
+            }
+            ShapeKind::Map { key: k, value: vs } => {
+                let (Value::Map(entries) | Value::Struct(entries)) = v else {
+                    return Ok(Some(Value::Map(Vec::new())));
+                };
+                let mut out = Vec::new();
+                for (i, (ek, ev)) in entries.iter().enumerate() {
+                    let n = i + 1;
+                    let kv = self.present_scalar(*k, ek, &format!("{at}.{n}.key"));
+                    let vv = self.typed_value(*vs, ev, &format!("{at}.{n}.value"))?;
+                    if let (Value::Str(kk), Some(vv)) = (kv, vv) {
+                        out.push((kk, vv));
+                    }
+                }
+                if out.is_empty() {
+                    return Ok(None);
+                }
+                Ok(Some(Value::Map(out)))
+            }
+            kind => {
+                let Some(raw) = scalar_text(kind, v) else {
+                    return Ok(None);
+                };
+                Ok(Some(self.present_scalar(shape, &raw, at)))
+            }
+        }
+    }
+
+    /// A scalar the request carries: validated, and kept even when invalid, so its violation
+    /// is reported rather than a missing member.
+    fn present_scalar(&mut self, shape: usize, raw: &str, at: &str) -> Value {
+        self.scalar(shape, raw, at)
+            .unwrap_or_else(|| Value::Str(raw.to_string()))
+    }
+
+    /// An empty list the request carries (botocore's `Key=`): it still has a length.
+    fn empty_list(&mut self, s: &Shape, at: &str) -> Value {
+        if let Some(min) = s.min
+            && min > 0
+        {
+            self.violation(
+                None,
+                at,
+                &format!("Member must have length greater than or equal to {min}"),
+            );
+        }
+        Value::List(Vec::new())
+    }
+
+    /// A list's items, decoded: the list's own constraints, and a list of scalars checked as a
+    /// whole.
+    fn list(
+        &mut self,
+        s: &Shape,
+        member: usize,
+        items: Vec<Value>,
+        before: usize,
+        at: &str,
+    ) -> Value {
+        let member_shape = self.model.shape(member);
+        if self.errors.len() > before && is_scalar(member_shape) {
+            // A list of scalars is checked as a whole: one violation at the list that
+            // names every constraint of its members, whichever failed (AWS Lambda's
+            // `Value '[…]' at 'layers' … Member must satisfy constraint: [Member must
+            // have length less than or equal to 140, …]`; IAM's UntagUser in LocalStack's
+            // AWS-validated provider: `Value at 'tagKeys' … [Member must have length
+            // less than or equal to 128, Member must have length greater than or equal
+            // to 1, Member must satisfy regular expression pattern: …, Member must not
+            // be null]`).
+            self.errors.truncate(before);
+            let shown = (!member_shape.sensitive).then(|| list_text(&items));
+            let constraints = member_constraints(member_shape).join(", ");
+            self.violation(
+                shown.as_deref(),
+                at,
+                &format!("Member must satisfy constraint: [{constraints}]"),
+            );
+        }
+        if let Some(max) = s.max
+            && items.len() as i64 > max
+        {
+            self.violation(
+                None,
+                at,
+                &format!("Member must have length less than or equal to {max}"),
+            );
+        }
+        if let Some(min) = s.min
+            && (items.len() as i64) < min
+        {
+            self.violation(
+                None,
+                at,
+                &format!("Member must have length greater than or equal to {min}"),
+            );
+        }
+        Value::List(items)
     }
 
     /// The distinct 1-based indexes under `prefix` (`Tags.member.` → 1, 2, …), in order.

@@ -141,6 +141,9 @@ pub struct Shape {
     /// Passwords, secrets: never echoed in error messages.
     pub sensitive: bool,
     regex: OnceLock<Option<Regex>>,
+    /// A structure's members in the order AWS lists their violations, with their lowerCamel
+    /// names (built on first use).
+    listing: OnceLock<Vec<(usize, String)>>,
 }
 
 impl Shape {
@@ -154,6 +157,30 @@ impl Shape {
                 Regex::new(&format!("^(?:{})$", java_to_rust_pattern(p))).ok()
             })
             .as_ref()
+    }
+
+    /// A structure's members as (index into `members`, lowerCamel name), in the order AWS
+    /// lists their violations (see `violation_order`); empty for other shapes.
+    pub(crate) fn listing(&self) -> &[(usize, String)] {
+        self.listing.get_or_init(|| {
+            let ShapeKind::Structure { members, .. } = &self.kind else {
+                return Vec::new();
+            };
+            let names: Vec<String> = members.iter().map(|(n, _)| lower_camel(n)).collect();
+            crate::violation_order::listing_order(&names)
+                .into_iter()
+                .filter_map(|i| Some((i, names.get(i)?.clone())))
+                .collect()
+        })
+    }
+}
+
+/// AWS names members in messages in lowerCamelCase: `UserName` → `userName`.
+pub(crate) fn lower_camel(name: &str) -> String {
+    let mut c = name.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
@@ -296,6 +323,7 @@ impl Model {
                 enumeration: s.enumeration.clone(),
                 sensitive: s.sensitive,
                 regex: OnceLock::new(),
+                listing: OnceLock::new(),
             });
         }
         for (name, op) in raw.operations {
