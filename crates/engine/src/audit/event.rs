@@ -166,20 +166,16 @@ fn identity_text(p: &Principal) -> Arc<RawValue> {
 }
 
 fn raw(j: &J) -> Arc<RawValue> {
-    // Serializing a `Value` cannot fail, and its text is valid JSON.
-    RawValue::from_string(j.to_string())
-        .map(Arc::from)
-        .unwrap_or_else(|_| unknown_identity())
+    // Serializing a `Value` cannot fail; `null` stands in if it ever did.
+    serde_json::value::to_raw_value(j)
+        .unwrap_or_default()
+        .into()
 }
 
 fn unknown_identity() -> Arc<RawValue> {
     static UNKNOWN: std::sync::OnceLock<Arc<RawValue>> = std::sync::OnceLock::new();
     UNKNOWN
-        .get_or_init(|| {
-            RawValue::from_string(r#"{"type":"Unknown"}"#.to_string())
-                .map(Arc::from)
-                .expect("a JSON literal")
-        })
+        .get_or_init(|| raw(&json!({"type": "Unknown"})))
         .clone()
 }
 
