@@ -33,6 +33,27 @@ enum Node<'v> {
     Typed(&'v Value),
 }
 
+/// Where a member sits, as AWS names it in messages (`tags.1.member.key`); written out only
+/// when a violation names it.
+#[derive(Clone, Copy)]
+enum At<'p> {
+    Root,
+    Member(&'p At<'p>, &'p str),
+    /// A list's item (`member`) or a map entry's `key` or `value`, 1-based.
+    Item(&'p At<'p>, usize, &'static str),
+}
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            At::Root => Ok(()),
+            At::Member(At::Root, name) => f.write_str(name),
+            At::Member(parent, name) => write!(f, "{parent}.{name}"),
+            At::Item(parent, i, part) => write!(f, "{parent}.{i}.{part}"),
+        }
+    }
+}
+
 /// Decodes and validates `params` for `op`. Every constraint violation is reported at once, as
 /// AWS does: `2 validation errors detected: Value … at 'userName' failed to satisfy …; …`.
 pub fn decode_input(
@@ -68,7 +89,7 @@ fn decode(
         errors: Vec::new(),
         show_values: op.service != Service::Iam,
     };
-    let value = d.structure(input, top, "")?;
+    let value = d.structure(input, top, &At::Root)?;
     if d.errors.is_empty() {
         return Ok(Params(value));
     }
@@ -195,13 +216,13 @@ fn join(prefix: &str, name: &str) -> String {
 }
 
 impl Decoder<'_> {
-    fn violation(&mut self, shown: Option<&str>, at: &str, constraint: &str) {
+    fn violation(&mut self, shown: Option<&str>, at: &At<'_>, constraint: &str) {
         let quoted = shown.filter(|_| self.show_values).map(|v| format!("'{v}'"));
         self.violation_raw(quoted.as_deref(), at, constraint);
     }
 
     /// `shown` is written as is: `'value'`, `null`, or nothing for a sensitive member.
-    fn violation_raw(&mut self, shown: Option<&str>, at: &str, constraint: &str) {
+    fn violation_raw(&mut self, shown: Option<&str>, at: &At<'_>, constraint: &str) {
         let value = match shown {
             Some(v) => format!("Value {v} at"),
             None => "Value at".to_string(),
@@ -211,7 +232,7 @@ impl Decoder<'_> {
         ));
     }
 
-    fn structure(&mut self, shape: usize, node: Node<'_>, at: &str) -> Result<Value, ApiError> {
+    fn structure(&mut self, shape: usize, node: Node<'_>, at: &At<'_>) -> Result<Value, ApiError> {
         let model = self.model;
         let s = model.shape(shape);
         let ShapeKind::Structure { members, required } = &s.kind else {
@@ -228,7 +249,7 @@ impl Decoder<'_> {
             let Some((name, member_shape)) = members.get(*i) else {
                 continue;
             };
-            let member_at = join(at, camel);
+            let member_at = At::Member(at, camel);
             let found = match node {
                 Node::Query(prefix) => {
                     let key = join(prefix, name);
@@ -264,7 +285,12 @@ impl Decoder<'_> {
 
     /// The value at `node`, or `None` when the request does not carry it. A typed node is
     /// present (see [`present`]).
-    fn value(&mut self, shape: usize, node: Node<'_>, at: &str) -> Result<Option<Value>, ApiError> {
+    fn value(
+        &mut self,
+        shape: usize,
+        node: Node<'_>,
+        at: &At<'_>,
+    ) -> Result<Option<Value>, ApiError> {
         let model = self.model;
         let s = model.shape(shape);
         let key = match node {
@@ -296,7 +322,7 @@ impl Decoder<'_> {
                 let before = self.errors.len();
                 for i in indexes {
                     let item_key = format!("{item_prefix}.{i}");
-                    let item_at = format!("{at}.{i}.member");
+                    let item_at = At::Item(at, i, "member");
                     if let Some(v) = self.value(*member, Node::Query(&item_key), &item_at)? {
                         items.push(v);
                     }
@@ -310,8 +336,8 @@ impl Decoder<'_> {
                 for i in indexes {
                     let ek = format!("{entry_prefix}.{i}.key");
                     let ev = format!("{entry_prefix}.{i}.value");
-                    let kv = self.value(*k, Node::Query(&ek), &format!("{at}.{i}.key"))?;
-                    let vv = self.value(*v, Node::Query(&ev), &format!("{at}.{i}.value"))?;
+                    let kv = self.value(*k, Node::Query(&ek), &At::Item(at, i, "key"))?;
+                    let vv = self.value(*v, Node::Query(&ev), &At::Item(at, i, "value"))?;
                     if let (Some(Value::Str(kk)), Some(vv)) = (kv, vv) {
                         entries.push((kk, vv));
                     }
@@ -335,7 +361,7 @@ impl Decoder<'_> {
         &mut self,
         shape: usize,
         v: &Value,
-        at: &str,
+        at: &At<'_>,
     ) -> Result<Option<Value>, ApiError> {
         let model = self.model;
         let s = model.shape(shape);
@@ -366,7 +392,7 @@ impl Decoder<'_> {
                 let mut out = Vec::with_capacity(items.len());
                 let before = self.errors.len();
                 for (i, item) in items.iter().enumerate() {
-                    let item_at = format!("{at}.{}.member", i + 1);
+                    let item_at = At::Item(at, i + 1, "member");
                     if let Some(v) = self.typed_value(*member, item, &item_at)? {
                         out.push(v);
                     }
@@ -380,8 +406,8 @@ impl Decoder<'_> {
                 let mut out = Vec::new();
                 for (i, (ek, ev)) in entries.iter().enumerate() {
                     let n = i + 1;
-                    let kv = self.present_scalar(*k, ek, &format!("{at}.{n}.key"));
-                    let vv = self.typed_value(*vs, ev, &format!("{at}.{n}.value"))?;
+                    let kv = self.present_scalar(*k, ek, &At::Item(at, n, "key"));
+                    let vv = self.typed_value(*vs, ev, &At::Item(at, n, "value"))?;
                     if let (Value::Str(kk), Some(vv)) = (kv, vv) {
                         out.push((kk, vv));
                     }
@@ -402,13 +428,13 @@ impl Decoder<'_> {
 
     /// A scalar the request carries: validated, and kept even when invalid, so its violation
     /// is reported rather than a missing member.
-    fn present_scalar(&mut self, shape: usize, raw: &str, at: &str) -> Value {
+    fn present_scalar(&mut self, shape: usize, raw: &str, at: &At<'_>) -> Value {
         self.scalar(shape, raw, at)
             .unwrap_or_else(|| Value::Str(raw.to_string()))
     }
 
     /// An empty list the request carries (botocore's `Key=`): it still has a length.
-    fn empty_list(&mut self, s: &Shape, at: &str) -> Value {
+    fn empty_list(&mut self, s: &Shape, at: &At<'_>) -> Value {
         if let Some(min) = s.min
             && min > 0
         {
@@ -429,7 +455,7 @@ impl Decoder<'_> {
         member: usize,
         items: Vec<Value>,
         before: usize,
-        at: &str,
+        at: &At<'_>,
     ) -> Value {
         let member_shape = self.model.shape(member);
         if self.errors.len() > before && is_scalar(member_shape) {
@@ -498,7 +524,7 @@ impl Decoder<'_> {
         Ok(out)
     }
 
-    fn scalar(&mut self, shape: usize, raw: &str, at: &str) -> Option<Value> {
+    fn scalar(&mut self, shape: usize, raw: &str, at: &At<'_>) -> Option<Value> {
         let model = self.model;
         let s = model.shape(shape);
         let shown = if s.sensitive || !self.show_values {
