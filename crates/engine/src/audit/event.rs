@@ -91,11 +91,13 @@ pub struct Draft {
 
 /// `UserName` → `userName`, as CloudTrail spells request parameters.
 fn lower_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
     let mut c = name.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
+    if let Some(f) = c.next() {
+        out.extend(f.to_lowercase());
+        out.push_str(c.as_str());
     }
+    out
 }
 
 fn session_context(p: &Principal) -> Option<J> {
@@ -193,27 +195,48 @@ fn event_json(v: &Value) -> J {
     }
 }
 
-/// Members the model marks sensitive are hidden, whatever their names.
-fn hide_sensitive(model: &Model, shape: usize, v: &mut J) {
-    let s = model.shape(shape);
-    if s.sensitive {
-        *v = J::String(super::redact::HIDDEN.into());
-        return;
+/// The validated input as an event records it, in one walk over the value and its shape:
+/// members in lowerCamelCase, timestamps ISO 8601, and members the model marks sensitive
+/// hidden, whatever their names.
+fn request_json(model: &Model, shape: Option<usize>, v: &Value) -> J {
+    let s = shape.map(|i| model.shape(i));
+    if s.is_some_and(|s| s.sensitive) {
+        return J::String(super::redact::HIDDEN.into());
     }
-    match (&s.kind, v) {
-        (ShapeKind::Structure { members, .. }, J::Object(map)) => {
-            for (name, ms) in members {
-                if let Some(child) = map.get_mut(&lower_camel(name)) {
-                    hide_sensitive(model, *ms, child);
-                }
-            }
+    let kind = s.map(|s| &s.kind);
+    match v {
+        Value::Struct(m) => J::Object(
+            m.iter()
+                .map(|(k, fv)| {
+                    let ms = match kind {
+                        Some(ShapeKind::Structure { members, .. }) => {
+                            members.iter().find(|(n, _)| n == k).map(|(_, ms)| *ms)
+                        }
+                        _ => None,
+                    };
+                    (lower_camel(k), request_json(model, ms, fv))
+                })
+                .collect(),
+        ),
+        Value::Map(m) => {
+            let vs = match kind {
+                Some(ShapeKind::Map { value, .. }) => Some(*value),
+                _ => None,
+            };
+            J::Object(
+                m.iter()
+                    .map(|(k, fv)| (k.clone(), request_json(model, vs, fv)))
+                    .collect(),
+            )
         }
-        (ShapeKind::List { member, .. }, J::Array(items)) => {
-            for i in items {
-                hide_sensitive(model, *member, i);
-            }
+        Value::List(l) => {
+            let ms = match kind {
+                Some(ShapeKind::List { member, .. }) => Some(*member),
+                _ => None,
+            };
+            J::Array(l.iter().map(|i| request_json(model, ms, i)).collect())
         }
-        _ => {}
+        other => other.to_json(),
     }
 }
 
@@ -287,10 +310,7 @@ impl Draft {
 
     /// Records the validated input (secrets hidden).
     pub fn set_params(&mut self, params: &Params, model: &Model, op: &Operation) {
-        let mut j = event_json(&params.0);
-        if let Some(shape) = op.input {
-            hide_sensitive(model, shape, &mut j);
-        }
+        let mut j = request_json(model, op.input, &params.0);
         if self.name == "Authorize" {
             // A forwarded request is recorded by what it asked, not by how it was signed.
             if let Some(J::Object(h)) = j.pointer_mut("/request/headers") {
