@@ -211,6 +211,32 @@ def test_by_principal_arn_with_a_resource_policy_and_validation(srv, svc, joe):
     assert (status, out["__type"]) == (404, "NoSuchEntity"), out
 
 
+def test_anonymous_callers_are_allowed_only_by_a_grant_to_everyone(srv, svc, joe):
+    account_id = srv.sts.get_caller_identity()["Account"]
+    check = {"Action": "s3:GetObject", "Resource": f"{BUCKET}/public/a"}
+    # Without a resource policy nothing allows an unsigned request.
+    status, out = authorize(srv, creds(svc), {"Anonymous": True, "Checks": [check]})
+    assert status == 200, out
+    assert out["Decision"] == "ImplicitDeny" and out["Principal"]["Type"] == "Anonymous", out
+    everyone = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"{BUCKET}/public/*"},
+        {"Sid": "JoeOnly", "Effect": "Allow", "Principal": {"AWS": joe.arn}, "Action": "s3:PutObject",
+         "Resource": f"{BUCKET}/public/*"}]})
+    status, out = authorize(srv, creds(svc), {
+        "Anonymous": True, "ResourcePolicy": everyone, "ResourceOwner": account_id,
+        "Checks": [check, {"Action": "s3:PutObject", "Resource": f"{BUCKET}/public/a"},
+                   {"Action": "s3:GetObject", "Resource": f"{BUCKET}/private/a"}]})
+    assert status == 200, out
+    assert [r["Decision"] for r in out["Results"]] == ["Allow", "ImplicitDeny", "ImplicitDeny"], out
+    assert out["Results"][0]["Statements"] and out["Decision"] == "ImplicitDeny"
+    # Recorded with CloudTrail's identity of an anonymous caller.
+    ev = event(srv, out["EventId"])
+    assert ev["subjectIdentity"] == {"type": "AWSAccount", "principalId": "", "accountId": "anonymous"}, ev
+    # Exactly one subject: a forwarded request, a principal ARN, or Anonymous.
+    status, out = authorize(srv, creds(svc), {"Anonymous": True, "PrincipalArn": joe.arn, "Checks": [check]})
+    assert status == 400, out
+
+
 def test_the_python_example_service(srv, svc, joe):
     """examples/authorize_service.py: a service that asks iamd about every request."""
     import os

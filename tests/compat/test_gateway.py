@@ -489,3 +489,41 @@ def test_a_gateway_without_iamd_authorize_refuses_everything(env):
         assert "iamd could not decide; refused" in gw2.log_text()
     finally:
         gw2.stop()
+
+
+def test_anonymous_requests_need_a_bucket_policy_granting_everyone(env):
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    import boto3
+
+    gw = env["gw"]
+    a = s3_of(gw, env["admin"])
+    b = unique("pub").lower()
+    a.create_bucket(Bucket=b)
+    for k in ["public/p.txt", "private/q.txt"]:
+        a.put_object(Bucket=b, Key=k, Body=f"content of {k}".encode())
+    anon = boto3.client("s3", endpoint_url=gw.endpoint, region_name="us-east-1",
+                        config=Config(signature_version=UNSIGNED, s3={"addressing_style": "path"}))
+    # No bucket policy: an unsigned request is denied, whatever it asks.
+    denied(anon.get_object, Bucket=b, Key="public/p.txt")
+    # A policy granting everyone reads under public/ only.
+    a.put_bucket_policy(Bucket=b, Policy=policy_doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{b}/public/*"}))
+    assert anon.get_object(Bucket=b, Key="public/p.txt")["Body"].read() == b"content of public/p.txt"
+    denied(anon.get_object, Bucket=b, Key="private/q.txt")
+    denied(anon.put_object, Bucket=b, Key="public/new.txt", Body=b"x")
+    denied(anon.list_objects_v2, Bucket=b)
+    # A grant to a named principal is not a grant to everyone.
+    a.put_bucket_policy(Bucket=b, Policy=policy_doc(
+        {"Effect": "Allow", "Principal": {"AWS": env["admin"].arn}, "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::{b}/public/*"}))
+    denied(anon.get_object, Bucket=b, Key="public/p.txt")
+    # A plain GET with no signature at all, as a browser would send it.
+    a.put_bucket_policy(Bucket=b, Policy=policy_doc(
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::{b}/public/*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{b}/public/*",
+         "Condition": {"StringEquals": {"aws:UserAgent": "blocked-agent"}}}))
+    assert requests.get(f"{gw.endpoint}/{b}/public/p.txt", timeout=10).content == b"content of public/p.txt"
+    r = requests.get(f"{gw.endpoint}/{b}/public/p.txt", headers={"User-Agent": "blocked-agent"}, timeout=10)
+    assert r.status_code == 403 and "<Code>AccessDenied</Code>" in r.text

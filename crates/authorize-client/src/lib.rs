@@ -90,6 +90,10 @@ pub struct Query {
     /// an S3 `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` upload (given only with an `Allow`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub want_signing_key: bool,
+    /// Ask about an unauthenticated caller (an unsigned request) instead of `request` or
+    /// `principal_arn`: only a resource policy granting access to everyone can allow it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub anonymous: bool,
 }
 
 /// The derived SigV4 signing key of the forwarded request's scope.

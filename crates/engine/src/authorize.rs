@@ -252,7 +252,12 @@ pub fn global_context(
     facts: &RequestFacts,
     now: OffsetDateTime,
 ) -> Context {
-    request_context(Arc::new(caller_context(caller, tags)), caller, facts, now)
+    request_context(
+        Arc::new(caller_context(caller, tags)),
+        caller.session.as_deref(),
+        facts,
+        now,
+    )
 }
 
 /// The condition keys that describe the caller: its identity, its tags and its session. They
@@ -307,16 +312,12 @@ pub fn caller_context(caller: &Principal, tags: &[Tag]) -> Context {
 /// The condition keys of one request, over the caller's.
 pub(crate) fn request_context(
     caller_keys: Arc<Context>,
-    caller: &Principal,
+    session: Option<&iamd_token::Session>,
     facts: &RequestFacts,
     now: OffsetDateTime,
 ) -> Context {
     let mut c = Context::over(caller_keys);
-    if let Some(age) = caller
-        .session
-        .as_ref()
-        .and_then(|s| s.mfa_age(now.unix_timestamp()))
-    {
+    if let Some(age) = session.and_then(|s| s.mfa_age(now.unix_timestamp())) {
         c.insert(
             "aws:MultiFactorAuthAge",
             ContextValue::single(Scalar::Number(age as f64)),
@@ -569,7 +570,12 @@ pub fn authorize(engine: &Engine, tx: &mut dyn Tx, a: &Authz) -> Result<Verdict,
         _ => None,
     };
     let principal = engine_principal(caller);
-    let mut base = request_context(compiled.caller_keys(caller), caller, facts, now);
+    let mut base = request_context(
+        compiled.caller_keys(caller),
+        caller.session.as_deref(),
+        facts,
+        now,
+    );
     if let (Some(serial), Some(code)) = (params.str("SerialNumber"), params.str("TokenCode")) {
         // An MFA code in an STS request counts for this request's conditions (a trust policy's
         // aws:MultiFactorAuthPresent); the operation then uses the code up.
@@ -844,7 +850,12 @@ pub fn pass_role(
     }
     let compiled = policy_set(engine, tx, caller, a.policy_epoch)?;
     let principal = engine_principal(caller);
-    let mut context = request_context(compiled.caller_keys(caller), caller, a.facts, a.now);
+    let mut context = request_context(
+        compiled.caller_keys(caller),
+        caller.session.as_deref(),
+        a.facts,
+        a.now,
+    );
     context.insert_str("iam:PassedToService", service);
     let request = iamd_policy::Request {
         principal: &principal,

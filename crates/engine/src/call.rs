@@ -409,19 +409,35 @@ impl Engine {
             draft.set_decision(v);
             return Err(e.into());
         }
-        let subject = match (subject, params.str("PrincipalArn")) {
-            (Some(s), _) => s.clone(),
-            (None, Some(arn)) => crate::decide::principal_by_arn(tx, arn)?,
-            (None, None) => {
-                return Err(ApiError::invalid_input(
-                    "Give the forwarded Request or a PrincipalArn.",
-                )
-                .into());
-            }
+        let anonymous = params.bool("Anonymous") == Some(true);
+        let given = [
+            params.get("Request").is_some(),
+            params.get("PrincipalArn").is_some(),
+            anonymous,
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(ApiError::invalid_input(
+                "Give exactly one of the forwarded Request, a PrincipalArn, or Anonymous.",
+            )
+            .into());
+        }
+        let (out, decision, statements) = if anonymous {
+            draft.set_anonymous_subject();
+            crate::decide::decide_anonymous(params, facts, now)?
+        } else {
+            let subject = match (subject, params.str("PrincipalArn")) {
+                (Some(s), _) => s.clone(),
+                (None, Some(arn)) => crate::decide::principal_by_arn(tx, arn)?,
+                (None, None) => {
+                    return Err(ApiError::invalid_input(
+                        "Give the forwarded Request or a PrincipalArn.",
+                    )
+                    .into());
+                }
+            };
+            draft.set_subject(&subject);
+            crate::decide::decide(self, tx, &subject, params, facts, now, epochs.0)?
         };
-        draft.set_subject(&subject);
-        let (out, decision, statements) =
-            crate::decide::decide(self, tx, &subject, params, facts, now, epochs.0)?;
         draft.set_decision(Verdict {
             allowed: decision == "Allow",
             decision,

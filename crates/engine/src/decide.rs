@@ -92,14 +92,7 @@ pub fn decide(
     now: time::OffsetDateTime,
     policy_epoch: u64,
 ) -> Result<(Value, &'static str, Vec<String>), IamError> {
-    let resource_policy = match p.str("ResourcePolicy") {
-        Some(doc) => Some(Arc::new(
-            CompiledPolicy::from_text(doc, DocumentKind::Resource, "resource-policy").map_err(
-                |e| IamError::from(ApiError::new("MalformedPolicyDocument", 400, e.message)),
-            )?,
-        )),
-        None => None,
-    };
+    let resource_policy = resource_policy(p)?;
     let compiled = if subject.is_root() && subject.session.is_none() {
         None
     } else {
@@ -110,17 +103,18 @@ pub fn decide(
         .map(|c| c.principal_tags.clone())
         .unwrap_or_default();
     let mut base = match &compiled {
-        Some(c) => request_context(c.caller_keys(subject), subject, facts, now),
+        Some(c) => request_context(
+            c.caller_keys(subject),
+            subject.session.as_deref(),
+            facts,
+            now,
+        ),
         None => global_context(subject, &tags, facts, now),
     };
     add_context(&mut base, p.get("Context"));
     let base = Arc::new(base);
     let principal = engine_principal(subject);
-    let checks = p.list("Checks").unwrap_or_default();
-    if checks.is_empty() {
-        // Never an Allow for asking nothing.
-        return Err(invalid("Give at least one check."));
-    }
+    let checks = checks(p)?;
     let mut results = Vec::new();
     let mut overall = "Allow";
     let mut all_statements = Vec::new();
@@ -186,22 +180,9 @@ pub fn decide(
                 (decision_name(r.decision), statements_of(&r))
             }
         };
-        overall = match (overall, decision) {
-            (_, "ExplicitDeny") | ("ExplicitDeny", _) => "ExplicitDeny",
-            (_, "ImplicitDeny") | ("ImplicitDeny", _) => "ImplicitDeny",
-            _ => "Allow",
-        };
+        overall = combine(overall, decision);
         all_statements.extend(statements.iter().cloned());
-        results.push(
-            Value::object()
-                .with("Action", action)
-                .with("Resource", resource)
-                .with("Decision", decision)
-                .with(
-                    "Statements",
-                    Value::List(statements.into_iter().map(Value::Str).collect()),
-                ),
-        );
+        results.push(check_result(action, resource, decision, statements));
     }
     let tag_map = Value::Map(
         tags.iter()
@@ -222,6 +203,108 @@ pub fn decide(
         )
         .with("Results", Value::List(results));
     Ok((out, overall, all_statements))
+}
+
+/// Evaluates every check for an unauthenticated caller (an unsigned request): it has no
+/// identity side, so only a resource-based policy granting access to everyone (`"*"`) allows
+/// it; without one, every check is an implicit deny.
+pub fn decide_anonymous(
+    p: &Params,
+    facts: &RequestFacts,
+    now: time::OffsetDateTime,
+) -> Result<(Value, &'static str, Vec<String>), IamError> {
+    let resource_policy = resource_policy(p)?;
+    let mut base = request_context(Arc::new(Context::new()), None, facts, now);
+    add_context(&mut base, p.get("Context"));
+    let base = Arc::new(base);
+    let principal = iamd_policy::Principal::anonymous();
+    let mut results = Vec::new();
+    let mut overall = "Allow";
+    let mut all_statements = Vec::new();
+    for check in checks(p)? {
+        let action = check
+            .get("Action")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let resource = check
+            .get("Resource")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mut context = Context::over(base.clone());
+        add_context(&mut context, check.get("Context"));
+        let (decision, statements) = match &resource_policy {
+            Some(rp) => {
+                let set = iamd_policy::PolicySet {
+                    resource: Some(rp.clone()),
+                    resource_owner: p.str("ResourceOwner").map(str::to_string),
+                    ..Default::default()
+                };
+                let request = iamd_policy::Request {
+                    principal: &principal,
+                    action,
+                    resource,
+                    context: &context,
+                };
+                let r = iamd_policy::evaluate(&request, &set);
+                (decision_name(r.decision), statements_of(&r))
+            }
+            None => ("ImplicitDeny", Vec::new()),
+        };
+        overall = combine(overall, decision);
+        all_statements.extend(statements.iter().cloned());
+        results.push(check_result(action, resource, decision, statements));
+    }
+    let out = Value::object()
+        .with("Decision", overall)
+        .with(
+            "Principal",
+            Value::object()
+                .with("Arn", "*")
+                .with("Account", "")
+                .with("UserId", "")
+                .with("Type", "Anonymous")
+                .with("Tags", Value::Map(Vec::new())),
+        )
+        .with("Results", Value::List(results));
+    Ok((out, overall, all_statements))
+}
+
+/// The request's resource-based policy, if it gives one.
+fn resource_policy(p: &Params) -> Result<Option<Arc<CompiledPolicy>>, IamError> {
+    match p.str("ResourcePolicy") {
+        Some(doc) => CompiledPolicy::from_text(doc, DocumentKind::Resource, "resource-policy")
+            .map(|c| Some(Arc::new(c)))
+            .map_err(|e| IamError::from(ApiError::new("MalformedPolicyDocument", 400, e.message))),
+        None => Ok(None),
+    }
+}
+
+/// The checks asked for: at least one, never an Allow for asking nothing.
+fn checks(p: &Params) -> Result<&[Value], IamError> {
+    match p.list("Checks") {
+        Some(c) if !c.is_empty() => Ok(c),
+        _ => Err(invalid("Give at least one check.")),
+    }
+}
+
+/// The overall decision: any explicit deny wins, then any implicit deny.
+fn combine(overall: &'static str, decision: &'static str) -> &'static str {
+    match (overall, decision) {
+        (_, "ExplicitDeny") | ("ExplicitDeny", _) => "ExplicitDeny",
+        (_, "ImplicitDeny") | ("ImplicitDeny", _) => "ImplicitDeny",
+        _ => "Allow",
+    }
+}
+
+fn check_result(action: &str, resource: &str, decision: &str, statements: Vec<String>) -> Value {
+    Value::object()
+        .with("Action", action)
+        .with("Resource", resource)
+        .with("Decision", decision)
+        .with(
+            "Statements",
+            Value::List(statements.into_iter().map(Value::Str).collect()),
+        )
 }
 
 fn allow_all() -> Result<Arc<CompiledPolicy>, IamError> {

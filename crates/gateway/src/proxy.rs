@@ -182,10 +182,8 @@ async fn serve(
         })
         .collect();
     let presigned = query.iter().any(|(k, _)| k == "X-Amz-Signature");
-    if !presigned && header(&headers, "authorization").is_none() {
-        tracing::info!(request_id, "anonymous request refused");
-        return Err(err(S3Error::access_denied()));
-    }
+    // An unsigned request is anonymous: only a bucket policy granting everyone can allow it.
+    let anonymous = !presigned && header(&headers, "authorization").is_none();
     let method = parts.method.as_str().to_string();
     let mut op = s3map::map(&S3Request {
         method: &method,
@@ -232,7 +230,7 @@ async fn serve(
     }
 
     // What the client declared about its body.
-    let declared = if presigned {
+    let declared = if presigned || anonymous {
         UNSIGNED_PAYLOAD.to_string()
     } else {
         header(&headers, "x-amz-content-sha256")
@@ -305,6 +303,7 @@ async fn serve(
         mode,
         incoming,
         content_length,
+        anonymous,
     )
     .await
     .map_err(err)
@@ -374,6 +373,7 @@ async fn decide_and_forward(
     mode: PayloadMode,
     incoming: Incoming,
     content_length: Option<u64>,
+    anonymous: bool,
 ) -> Result<Response, S3Error> {
     if op.checks.is_empty() {
         // DeleteObjects naming no key: nothing to allow.
@@ -427,7 +427,8 @@ async fn decide_and_forward(
             .map(|r| r.owner.clone())
             .unwrap_or_else(|| g.account.clone());
         let q = Query {
-            request: Some(forwarded.clone()),
+            request: (!anonymous).then(|| forwarded.clone()),
+            anonymous,
             checks: checks
                 .iter()
                 .map(|c| ApiCheck {

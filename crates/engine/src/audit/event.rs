@@ -352,6 +352,15 @@ impl Draft {
         self.subject = Some(identity_text(p));
     }
 
+    /// `Authorize` about an unsigned request: CloudTrail's identity of an anonymous caller.
+    pub fn set_anonymous_subject(&mut self) {
+        self.subject = Some(raw(&json!({
+            "type": "AWSAccount",
+            "principalId": "",
+            "accountId": "anonymous",
+        })));
+    }
+
     pub fn set_decision(&self, v: Verdict) {
         *self.decision.lock().unwrap_or_else(|p| p.into_inner()) = Some(v);
     }
