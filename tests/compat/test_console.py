@@ -824,3 +824,55 @@ def test_trust_policy_editor(console, page):
     page.wait_for_selector("#flash")
     saved = console.iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
     assert saved == good
+
+
+def test_ssh_keys_and_signing_certificates_are_managed_on_the_credentials_tab(console, page):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    user = unique("creds")
+    console.iam.create_user(UserName=user)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ssh = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                        serialization.PublicFormat.OpenSSH).decode()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, user)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256())
+            .public_bytes(serialization.Encoding.PEM).decode())
+
+    sign_in(page, console.url, console.account, None, ROOT_PASSWORD)
+    page.wait_for_url(f"{console.url}/console")
+    page.goto(f"{console.url}/console/users/{user}")
+    page.fill('form[action$="/ssh-upload"] textarea', ssh)
+    with page.expect_navigation():
+        page.click('form[action$="/ssh-upload"] button')
+    page.fill('form[action$="/cert-upload"] textarea', cert)
+    with page.expect_navigation():
+        page.click('form[action$="/cert-upload"] button')
+    key_id = console.iam.list_ssh_public_keys(UserName=user)["SSHPublicKeys"][0]["SSHPublicKeyId"]
+    cert_id = console.iam.list_signing_certificates(UserName=user)["Certificates"][0]["CertificateId"]
+    assert key_id in page.inner_text("#ssh-keys") and cert_id in page.inner_text("#signing-certificates")
+
+    # Deactivate both, as the API then reports.
+    with page.expect_navigation():
+        page.click('#ssh-keys button:has-text("Deactivate")')
+    with page.expect_navigation():
+        page.click('#signing-certificates button:has-text("Deactivate")')
+    assert console.iam.list_ssh_public_keys(UserName=user)["SSHPublicKeys"][0]["Status"] == "Inactive"
+    assert console.iam.list_signing_certificates(UserName=user)["Certificates"][0]["Status"] == "Inactive"
+    assert "Inactive" in page.inner_text("#ssh-keys")
+
+    # Delete both, after the browser's confirmation.
+    page.once("dialog", lambda d: d.accept())
+    with page.expect_navigation():
+        page.click('#ssh-keys button:has-text("Delete")')
+    page.once("dialog", lambda d: d.accept())
+    with page.expect_navigation():
+        page.click('#signing-certificates button:has-text("Delete")')
+    assert console.iam.list_ssh_public_keys(UserName=user)["SSHPublicKeys"] == []
+    assert console.iam.list_signing_certificates(UserName=user)["Certificates"] == []
+    assert key_id not in page.inner_text("body")

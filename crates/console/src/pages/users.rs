@@ -270,14 +270,20 @@ pub async fn show(
                     button #create-key type="submit" { "Create access key" } }
                 h3 { "SSH public keys" }
                 (section(&ssh, |v| html! {
-                    ul { @for k in ls(v, "SSHPublicKeys") { li.mono { (st(k, "SSHPublicKeyId")) " " (st(k, "Status")) } } }
+                    table #ssh-keys { tr { th { "SSH key ID" } th { "Status" } th { "Uploaded" } th {} }
+                        @for k in ls(v, "SSHPublicKeys") {
+                            (credential_row(&s, &f("ssh-status"), &f("ssh-delete"), st(k, "SSHPublicKeyId"), st(k, "Status"), &when(k, "UploadDate")))
+                        } }
                 }))
                 form method="post" action=(f("ssh-upload")) { (csrf(&s))
                     textarea name="body" placeholder="ssh-rsa AAAA…" style="min-height:4em" {}
                     button type="submit" { "Upload SSH public key" } }
                 h3 { "Signing certificates" }
                 (section(&certs, |v| html! {
-                    ul { @for k in ls(v, "Certificates") { li.mono { (st(k, "CertificateId")) " " (st(k, "Status")) } } }
+                    table #signing-certificates { tr { th { "Certificate ID" } th { "Status" } th { "Uploaded" } th {} }
+                        @for k in ls(v, "Certificates") {
+                            (credential_row(&s, &f("cert-status"), &f("cert-delete"), st(k, "CertificateId"), st(k, "Status"), &when(k, "UploadDate")))
+                        } }
                 }))
                 form method="post" action=(f("cert-upload")) { (csrf(&s))
                     textarea name="body" placeholder="-----BEGIN CERTIFICATE-----" style="min-height:4em" {}
@@ -285,6 +291,31 @@ pub async fn show(
             }
         },
     )
+}
+
+/// A row of an SSH key or a signing certificate: its ID, status and upload date, with buttons
+/// to flip its status and to delete it (both posted with the session's CSRF token).
+fn credential_row(
+    s: &Signed,
+    status_to: &str,
+    delete_to: &str,
+    id: &str,
+    status: &str,
+    uploaded: &str,
+) -> Markup {
+    let active = status == "Active";
+    html! {
+        tr { td.mono { (id) } td { (status) } td { (uploaded) }
+             td {
+                form method="post" action=(status_to) style="display:inline" { (csrf(s))
+                    input type="hidden" name="id" value=(id);
+                    input type="hidden" name="status" value=(if active { "Inactive" } else { "Active" });
+                    button.secondary type="submit" { (if active { "Deactivate" } else { "Activate" }) } }
+                " "
+                form method="post" action=(delete_to) style="display:inline" onsubmit=(CONFIRM) { (csrf(s))
+                    input type="hidden" name="id" value=(id);
+                    button.secondary type="submit" { "Delete" } } } }
+    }
 }
 
 /// The page that shows a new access key's secret, this once, with its CSV.
@@ -555,6 +586,50 @@ pub async fn act(
             )
             .await
             .map(|_| "Signing certificate uploaded.".into()),
+        "ssh-status" => c
+            .call(
+                &req,
+                &p,
+                "UpdateSSHPublicKey",
+                &[
+                    ("UserName", u),
+                    ("SSHPublicKeyId", &field("id")),
+                    ("Status", &field("status")),
+                ],
+            )
+            .await
+            .map(|_| "SSH public key updated.".into()),
+        "ssh-delete" => c
+            .call(
+                &req,
+                &p,
+                "DeleteSSHPublicKey",
+                &[("UserName", u), ("SSHPublicKeyId", &field("id"))],
+            )
+            .await
+            .map(|_| "SSH public key deleted.".into()),
+        "cert-status" => c
+            .call(
+                &req,
+                &p,
+                "UpdateSigningCertificate",
+                &[
+                    ("UserName", u),
+                    ("CertificateId", &field("id")),
+                    ("Status", &field("status")),
+                ],
+            )
+            .await
+            .map(|_| "Signing certificate updated.".into()),
+        "cert-delete" => c
+            .call(
+                &req,
+                &p,
+                "DeleteSigningCertificate",
+                &[("UserName", u), ("CertificateId", &field("id"))],
+            )
+            .await
+            .map(|_| "Signing certificate deleted.".into()),
         _ => return crate::web::redirect(&to),
     };
     if action == "mfa-enable"
