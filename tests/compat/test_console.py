@@ -904,3 +904,39 @@ def test_saml_providers_are_added_listed_and_deleted(console, page):
         page.click(f'#providers tr:has-text("{name}") button:has-text("Delete")')
     assert arn not in [p["Arn"] for p in console.iam.list_saml_providers()["SAMLProviderList"]]
     assert arn not in page.inner_text("#providers")
+
+
+def test_inline_policies_of_a_user_are_written_edited_and_deleted(console, page):
+    user = unique("inline")
+    console.iam.create_user(UserName=user)
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}
+    sign_in(page, console.url, console.account, None, ROOT_PASSWORD)
+    page.wait_for_url(f"{console.url}/console")
+    page.goto(f"{console.url}/console/users/{user}")
+    # A document the engine refuses: AWS's message, nothing written.
+    page.fill("#inline-name", "reader")
+    page.fill("#inline-document", '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser"}]}')
+    with page.expect_navigation():
+        page.click("#inline-save")
+    assert "Policy statement must contain resources." in page.inner_text("#flash-error")
+    assert console.iam.list_user_policies(UserName=user)["PolicyNames"] == []
+    page.fill("#inline-name", "reader")
+    page.fill("#inline-document", json.dumps(doc))
+    with page.expect_navigation():
+        page.click("#inline-save")
+    got = console.iam.get_user_policy(UserName=user, PolicyName="reader")["PolicyDocument"]
+    assert got == doc
+    assert "reader" in page.inner_text("#inline-policies")
+    # Edit: the editor opens with the stored document, and saving replaces it.
+    page.click('#inline-policies a:has-text("Edit")')
+    page.wait_for_url("**edit=reader**")
+    assert json.loads(page.input_value("#inline-document")) == doc
+    doc["Statement"][0]["Action"] = "iam:ListUsers"
+    page.fill("#inline-document", json.dumps(doc))
+    with page.expect_navigation():
+        page.click("#inline-save")
+    assert console.iam.get_user_policy(UserName=user, PolicyName="reader")["PolicyDocument"] == doc
+    page.once("dialog", lambda d: d.accept())
+    with page.expect_navigation():
+        page.click('#inline-policies button:has-text("Delete")')
+    assert console.iam.list_user_policies(UserName=user)["PolicyNames"] == []
