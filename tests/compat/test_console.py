@@ -906,26 +906,39 @@ def test_saml_providers_are_added_listed_and_deleted(console, page):
     assert arn not in page.inner_text("#providers")
 
 
-def test_inline_policies_of_a_user_are_written_edited_and_deleted(console, page):
-    user = unique("inline")
-    console.iam.create_user(UserName=user)
+@pytest.mark.parametrize("kind", ["user", "group", "role"])
+def test_inline_policies_are_written_edited_and_deleted(console, page, kind):
+    name = unique(f"inline-{kind}")
+    iam = console.iam
+    if kind == "user":
+        iam.create_user(UserName=name)
+        names = lambda: iam.list_user_policies(UserName=name)["PolicyNames"]
+        stored = lambda: iam.get_user_policy(UserName=name, PolicyName="reader")["PolicyDocument"]
+    elif kind == "group":
+        iam.create_group(GroupName=name)
+        names = lambda: iam.list_group_policies(GroupName=name)["PolicyNames"]
+        stored = lambda: iam.get_group_policy(GroupName=name, PolicyName="reader")["PolicyDocument"]
+    else:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": console.account}, "Action": "sts:AssumeRole"}]}))
+        names = lambda: iam.list_role_policies(RoleName=name)["PolicyNames"]
+        stored = lambda: iam.get_role_policy(RoleName=name, PolicyName="reader")["PolicyDocument"]
     doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}
     sign_in(page, console.url, console.account, None, ROOT_PASSWORD)
     page.wait_for_url(f"{console.url}/console")
-    page.goto(f"{console.url}/console/users/{user}")
+    page.goto(f"{console.url}/console/{kind}s/{name}")
     # A document the engine refuses: AWS's message, nothing written.
     page.fill("#inline-name", "reader")
     page.fill("#inline-document", '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser"}]}')
     with page.expect_navigation():
         page.click("#inline-save")
     assert "Policy statement must contain resources." in page.inner_text("#flash-error")
-    assert console.iam.list_user_policies(UserName=user)["PolicyNames"] == []
+    assert names() == []
     page.fill("#inline-name", "reader")
     page.fill("#inline-document", json.dumps(doc))
     with page.expect_navigation():
         page.click("#inline-save")
-    got = console.iam.get_user_policy(UserName=user, PolicyName="reader")["PolicyDocument"]
-    assert got == doc
+    assert stored() == doc
     assert "reader" in page.inner_text("#inline-policies")
     # Edit: the editor opens with the stored document, and saving replaces it.
     page.click('#inline-policies a:has-text("Edit")')
@@ -935,8 +948,8 @@ def test_inline_policies_of_a_user_are_written_edited_and_deleted(console, page)
     page.fill("#inline-document", json.dumps(doc))
     with page.expect_navigation():
         page.click("#inline-save")
-    assert console.iam.get_user_policy(UserName=user, PolicyName="reader")["PolicyDocument"] == doc
+    assert stored() == doc
     page.once("dialog", lambda d: d.accept())
     with page.expect_navigation():
         page.click('#inline-policies button:has-text("Delete")')
-    assert console.iam.list_user_policies(UserName=user)["PolicyNames"] == []
+    assert names() == []

@@ -8,6 +8,7 @@ use maud::html;
 
 use iamd_wire::ApiError;
 
+use super::inline_policies::{self, Owner};
 use super::{CONFIRM, back, failed, flash, ls, open, open_post, page, section, st, when};
 use crate::Console;
 use crate::layout::csrf;
@@ -92,7 +93,9 @@ pub async fn show(
         Err(e) => return failed(&s, &name, &e),
     };
     let attached = c.call(&req, p, "ListAttachedGroupPolicies", &g).await;
-    let f = |a: &str| format!("/console/groups/{}/{a}", enc(&name));
+    let inline = inline_policies::fetch(&c, &req, p, Owner::Group, &name).await;
+    let base = format!("/console/groups/{}", enc(&name));
+    let f = |a: &str| format!("{base}/{a}");
     page(
         &s,
         &format!("Group {name}"),
@@ -117,6 +120,7 @@ pub async fn show(
                                 button.secondary type="submit" { "Detach" } } } }
                     } }
                 }))
+                (inline_policies::render(&s, &base, &inline))
                 form method="post" action=(f("attach")) { (csrf(&s))
                     input type="text" name="arn" placeholder="Policy ARN" required; " " button type="submit" { "Attach policy" } } }
         },
@@ -135,6 +139,9 @@ pub async fn act(
     let p = &s.principal;
     let to = format!("/console/groups/{}", enc(&name));
     let field = |n: &str| req.field(n).unwrap_or_default().trim().to_string();
+    if let Some(r) = inline_policies::act(&c, &req, p, Owner::Group, &name, &action).await {
+        return back(&to, r);
+    }
     let r: Result<String, ApiError> = match action.as_str() {
         "add-user" => c
             .call(

@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod dashboard;
 pub mod groups;
+pub mod inline_policies;
 pub mod policies;
 pub mod providers;
 pub mod roles;

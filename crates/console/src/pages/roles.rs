@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use iamd_wire::{ApiError, Value};
 
+use super::inline_policies::{self, Owner};
 use super::{CONFIRM, back, document, failed, flash, ls, open, open_post, page, section, st, when};
 use crate::Console;
 use crate::layout::csrf;
@@ -120,7 +121,7 @@ pub async fn show(
         Err(e) => return failed(&s, &name, &e),
     };
     let attached = c.call(&req, p, "ListAttachedRolePolicies", &r).await;
-    let inline = c.call(&req, p, "ListRolePolicies", &r).await;
+    let inline = inline_policies::fetch(&c, &req, p, Owner::Role, &name).await;
     let base = format!("/console/roles/{}", enc(&name));
     let f = |a: &str| format!("{base}/{a}");
     let switch = format!(
@@ -152,9 +153,7 @@ pub async fn show(
                                 button.secondary type="submit" { "Detach" } } } }
                     } }
                 }))
-                (section(&inline, |v| html! {
-                    @for n in ls(v, "PolicyNames") { p.inline-policy { "Inline policy: " (n.as_str().unwrap_or_default()) } }
-                }))
+                (inline_policies::render(&s, &base, &inline))
                 form method="post" action=(f("attach")) { (csrf(&s))
                     input type="text" name="arn" placeholder="Policy ARN" required; " " button type="submit" { "Attach policy" } }
             }
@@ -228,6 +227,9 @@ pub async fn act(
     let p = &s.principal;
     let to = format!("/console/roles/{}", enc(&name));
     let field = |n: &str| req.field(n).unwrap_or_default().to_string();
+    if let Some(r) = inline_policies::act(&c, &req, p, Owner::Role, &name, &action).await {
+        return back(&to, r);
+    }
     let r: Result<String, ApiError> = match action.as_str() {
         "trust" => {
             let doc = field("document");

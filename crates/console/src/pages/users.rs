@@ -12,7 +12,8 @@ use maud::{Markup, html};
 
 use iamd_wire::{ApiError, Value};
 
-use super::{CONFIRM, back, document, failed, flash, ls, open, open_post, page, section, st, when};
+use super::inline_policies::{self, Owner};
+use super::{CONFIRM, back, failed, flash, ls, open, open_post, page, section, st, when};
 use crate::Console;
 use crate::layout::csrf;
 use crate::web::{Req, Signed, enc};
@@ -155,21 +156,7 @@ pub async fn show(
     };
     let groups = c.call(&req, p, "ListGroupsForUser", &u).await;
     let attached = c.call(&req, p, "ListAttachedUserPolicies", &u).await;
-    let inline = c.call(&req, p, "ListUserPolicies", &u).await;
-    // `?edit=NAME` opens that inline policy in the editor.
-    let editing = req.query("edit").unwrap_or_default().to_string();
-    let edited = match editing.as_str() {
-        "" => None,
-        n => Some(
-            c.call(
-                &req,
-                p,
-                "GetUserPolicy",
-                &[("UserName", name.as_str()), ("PolicyName", n)],
-            )
-            .await,
-        ),
-    };
+    let inline = inline_policies::fetch(&c, &req, p, Owner::User, &name).await;
     let keys = c.call(&req, p, "ListAccessKeys", &u).await;
     let login = c.call(&req, p, "GetLoginProfile", &u).await;
     let mfa = c.call(&req, p, "ListMFADevices", &u).await;
@@ -199,25 +186,7 @@ pub async fn show(
                                       button.secondary type="submit" { "Detach" } } } }
                         } }
                 }))
-                (section(&inline, |v| html! {
-                    table #inline-policies { tr { th { "Inline policy" } th {} }
-                        @for n in ls(v, "PolicyNames") {
-                            @let n = n.as_str().unwrap_or_default();
-                            tr { td { (n) }
-                                 td { a href={ (base) "?edit=" (enc(n)) "#inline-editor" } { "Edit" } " "
-                                      form method="post" action=(f("delete-inline")) style="display:inline" onsubmit=(CONFIRM) { (csrf(&s))
-                                          input type="hidden" name="policy" value=(n);
-                                          button.secondary type="submit" { "Delete" } } } }
-                        } }
-                }))
-                @if let Some(Err(e)) = &edited { (crate::layout::error_box(e)) }
-                form #inline-editor method="post" action=(f("put-inline")) { (csrf(&s))
-                    label { "Inline policy name"
-                        input #inline-name type="text" name="policy" value=(editing) required; }
-                    label { "Policy document"
-                        textarea #inline-document name="document" spellcheck="false" style="min-height:10em" required {
-                            @if let Some(Ok(v)) = &edited { (document(st(v, "PolicyDocument"))) } } }
-                    button #inline-save type="submit" { "Save inline policy" } }
+                (inline_policies::render(&s, &base, &inline))
                 form method="post" action=(f("attach")) { (csrf(&s))
                     input type="text" name="arn" placeholder="Policy ARN" required; " "
                     button type="submit" { "Attach policy" } }
@@ -418,6 +387,9 @@ pub async fn act(
     let to = format!("/console/users/{}", enc(&name));
     let field = |n: &str| req.field(n).unwrap_or_default().trim().to_string();
     let u = name.as_str();
+    if let Some(r) = inline_policies::act(&c, &req, &p, Owner::User, u, &action).await {
+        return back(&to, r);
+    }
     let r: Result<String, ApiError> = match action.as_str() {
         "delete" => match delete_user(&c, &req, &s, u).await {
             Ok(()) => return back("/console/users", Ok(format!("User {u} deleted."))),
@@ -616,28 +588,6 @@ pub async fn act(
             )
             .await
             .map(|_| "Signing certificate uploaded.".into()),
-        "put-inline" => c
-            .call(
-                &req,
-                &p,
-                "PutUserPolicy",
-                &[
-                    ("UserName", u),
-                    ("PolicyName", &field("policy")),
-                    ("PolicyDocument", &field("document")),
-                ],
-            )
-            .await
-            .map(|_| "Inline policy saved.".into()),
-        "delete-inline" => c
-            .call(
-                &req,
-                &p,
-                "DeleteUserPolicy",
-                &[("UserName", u), ("PolicyName", &field("policy"))],
-            )
-            .await
-            .map(|_| "Inline policy deleted.".into()),
         "ssh-status" => c
             .call(
                 &req,
