@@ -119,16 +119,7 @@ pub fn decide(
     let mut overall = "Allow";
     let mut all_statements = Vec::new();
     for check in checks {
-        let action = check
-            .get("Action")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let resource = check
-            .get("Resource")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let mut context = Context::over(base.clone());
-        add_context(&mut context, check.get("Context"));
+        let (action, resource, context) = check_parts(check, &base);
         let request = iamd_policy::Request {
             principal: &principal,
             action,
@@ -222,16 +213,7 @@ pub fn decide_anonymous(
     let mut overall = "Allow";
     let mut all_statements = Vec::new();
     for check in checks(p)? {
-        let action = check
-            .get("Action")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let resource = check
-            .get("Resource")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let mut context = Context::over(base.clone());
-        add_context(&mut context, check.get("Context"));
+        let (action, resource, context) = check_parts(check, &base);
         let (decision, statements) = match &resource_policy {
             Some(rp) => {
                 let set = iamd_policy::PolicySet {
@@ -267,6 +249,14 @@ pub fn decide_anonymous(
         )
         .with("Results", Value::List(results));
     Ok((out, overall, all_statements))
+}
+
+/// A check's action, resource and condition keys (its own over the request's).
+fn check_parts<'c>(check: &'c Value, base: &Arc<Context>) -> (&'c str, &'c str, Context) {
+    let text = |k: &str| check.get(k).and_then(Value::as_str).unwrap_or_default();
+    let mut context = Context::over(base.clone());
+    add_context(&mut context, check.get("Context"));
+    (text("Action"), text("Resource"), context)
 }
 
 /// The request's resource-based policy, if it gives one.
