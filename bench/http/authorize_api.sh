@@ -72,10 +72,10 @@ measure gci 1; measure authorize 1; measure gci 2; measure authorize 2
 "$PYTHON" -c "print(f'authorize / GetCallerIdentity: {($RPS_authorize_1 + $RPS_authorize_2) / ($RPS_gci_1 + $RPS_gci_2):.2f}  (goal >= 0.8)')"
 # Low-load latency: 1 connection.
 CONNS=1 THREADS=1 measure authorize 3
-# PERF_OUT=file: a profile of the server under the 32-connection load (waits for wrk only;
-# the server is a child too).
+# PERF_OUT=file: a profile of the server under the 32-connection load of PERF_LOAD (authorize,
+# or gci for the baseline); waits for wrk only (the server is a child too).
 if [ -n "${PERF_OUT:-}" ]; then
-  wrk -t2 -c32 -d10s -s "$WORK/authorize.lua" "$EP" >/dev/null 2>&1 & WRK=$!
+  wrk -t2 -c32 -d10s -s "$WORK/${PERF_LOAD:-authorize}.lua" "$EP" >/dev/null 2>&1 & WRK=$!
   perf record -F 999 --call-graph dwarf,32768 -p $PID -o "$PERF_OUT" -- sleep 7 >/dev/null 2>&1
   wait $WRK
 fi

@@ -19,15 +19,23 @@ fn invalid_token() -> ApiError {
     auth_error(&AuthError::InvalidClientTokenId)
 }
 
-/// Authenticates a request signed for `service` (`iam`, `sts`, `cloudtrail`). `Ok(None)` is an
-/// unsigned request, allowed only when `unsigned_ok` (the operations AWS lets anyone call).
+/// Who signed a request, and the region it was signed for (the audit event's `awsRegion`);
+/// both `None` for an unsigned request.
+pub struct Signer {
+    pub principal: Option<Principal>,
+    pub region: Option<String>,
+}
+
+/// Authenticates a request signed for `service` (`iam`, `sts`, `cloudtrail`). A `None`
+/// principal is an unsigned request, allowed only when `unsigned_ok` (the operations AWS lets
+/// anyone call).
 pub async fn authenticate(
     state: &Arc<AppState>,
     req: &RequestParts<'_>,
     service: &str,
     unsigned_ok: bool,
     now: SystemTime,
-) -> Result<Option<Principal>, ApiError> {
+) -> Result<Signer, ApiError> {
     let opts = VerifyOptions {
         services: &[service],
         ..VerifyOptions::IAM_STS
@@ -43,13 +51,33 @@ pub async fn authenticate_with(
     opts: &VerifyOptions<'_>,
     unsigned_ok: bool,
     now: SystemTime,
-) -> Result<Option<Principal>, ApiError> {
-    let engine = &state.engine;
+) -> Result<Signer, ApiError> {
     let auth = match iamd_sigv4::parse(req) {
         Ok(a) => a,
-        Err(AuthError::MissingAuthenticationToken) if unsigned_ok => return Ok(None),
+        Err(AuthError::MissingAuthenticationToken) if unsigned_ok => {
+            return Ok(Signer {
+                principal: None,
+                region: None,
+            });
+        }
         Err(e) => return Err(auth_error(&e)),
     };
+    let principal = principal_of(state, req, &auth, opts, now).await?;
+    Ok(Signer {
+        principal: Some(principal),
+        region: Some(auth.region().to_string()),
+    })
+}
+
+/// The principal whose key signed `req` (parsed as `auth`), once the signature verifies.
+async fn principal_of(
+    state: &Arc<AppState>,
+    req: &RequestParts<'_>,
+    auth: &iamd_sigv4::ParsedAuth<'_>,
+    opts: &VerifyOptions<'_>,
+    now: SystemTime,
+) -> Result<Principal, ApiError> {
+    let engine = &state.engine;
     let key_id = auth.access_key_id().to_string();
     let service = auth.service().to_string();
     if iamd_token::is_session_access_key_id(&key_id) {
@@ -68,7 +96,7 @@ pub async fn authenticate_with(
             .as_ref()
             .map(|s| s.secret_access_key.as_str())
             .unwrap_or_default();
-        iamd_sigv4::verify_with(req, &auth, secret, now, Some(&state.signing_keys), opts)
+        iamd_sigv4::verify_with(req, auth, secret, now, Some(&state.signing_keys), opts)
             .map_err(|e| auth_error(&e))?;
         // Revoked early (`RevokeSessions`): refused like a token the server does not know.
         if engine.session_revoked(&principal).await.map_err(|e| {
@@ -77,7 +105,7 @@ pub async fn authenticate_with(
         })? {
             return Err(invalid_token());
         }
-        return Ok(Some(principal));
+        return Ok(principal);
     }
     let cred = engine.credential(&key_id).await.map_err(|e| {
         tracing::error!(error = %e, "credential lookup failed");
@@ -91,13 +119,13 @@ pub async fn authenticate_with(
                 .account_for_unknown_key(&key_id)
                 .await
                 .map_err(|e| e.to_api())?;
-            return Ok(Some(Principal::dev_root(&account, key_id)));
+            return Ok(Principal::dev_root(&account, key_id));
         }
         return Err(invalid_token());
     };
     iamd_sigv4::verify_with(
         req,
-        &auth,
+        auth,
         &cred.secret,
         now,
         Some(&state.signing_keys),
@@ -110,5 +138,5 @@ pub async fn authenticate_with(
         return Err(invalid_token());
     }
     engine.last_used.note(&key_id, &service, auth.region());
-    Ok(Some(cred.principal.clone()))
+    Ok(cred.principal.clone())
 }

@@ -27,7 +27,7 @@ use iamd_wire::{Params, Value};
 
 use crate::AppState;
 use crate::authenticate::authenticate_with;
-use crate::json_api::{self, error_response, json_response, to_json};
+use crate::json_api::{self, error_response, output_response};
 
 /// The forwarded request's parts, owned.
 struct Forwarded {
@@ -102,7 +102,8 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
             match authenticate_with(&state, &fparts, &forwarded_opts, false, SystemTime::now())
                 .await
             {
-                Ok(p) => {
+                Ok(signer) => {
+                    let p = signer.principal;
                     if want_key && let Some(principal) = &p {
                         signing_key = streaming_signing_key(&state, &fparts, principal).await;
                     }
@@ -121,21 +122,20 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     };
     let answer = state.engine.call_detailed(call).await;
     match answer.result {
-        Ok(v) => {
-            let mut out = to_json(&v);
-            if let J::Object(m) = &mut out {
+        Ok(mut out) => {
+            if let Value::Struct(m) = &mut out {
                 if let Some(id) = answer.event_id {
-                    m.insert("EventId".into(), J::String(id));
+                    m.push(("EventId".into(), Value::Str(id)));
                 }
-                let allowed = m.get("Decision").and_then(J::as_str) == Some("Allow");
+                let allowed = m
+                    .iter()
+                    .any(|(k, v)| k == "Decision" && matches!(v, Value::Str(d) if d == "Allow"));
                 if let (true, Some((key, scope))) = (allowed, signing_key) {
-                    m.insert(
-                        "SigningKey".into(),
-                        serde_json::json!({"Key": key, "Scope": scope}),
-                    );
+                    let key = Value::object().with("Key", key).with("Scope", scope);
+                    m.push(("SigningKey".into(), key));
                 }
             }
-            json_response(200, out, &r.request_id)
+            output_response(&out, &r.request_id)
         }
         Err(e) => error_response(&e.to_api(), &r.request_id),
     }

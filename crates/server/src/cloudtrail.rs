@@ -13,7 +13,7 @@ use iamd_engine::{Call, FrontEnd, Input};
 use iamd_sigv4::VerifyOptions;
 use iamd_wire::{ApiError, Params, Value};
 
-use crate::json_api::{self, error_response, json_response, to_json};
+use crate::json_api::{self, error_response, output_response};
 use crate::{AppState, respond};
 
 /// botocore's `targetPrefix` for CloudTrail.
@@ -63,7 +63,7 @@ pub async fn handle(state: Arc<AppState>, request: Request) -> Response {
         facts: r.facts,
     };
     match engine.call(call).await {
-        Ok(v) => json_response(200, to_json(&v), &r.request_id),
+        Ok(v) => output_response(&v, &r.request_id),
         Err(e) => error_response(&e.to_api(), &r.request_id),
     }
 }

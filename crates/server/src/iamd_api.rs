@@ -13,7 +13,7 @@ use iamd_sigv4::VerifyOptions;
 use iamd_wire::{Params, Value};
 
 use crate::AppState;
-use crate::json_api::{self, error_response, json_response, to_json};
+use crate::json_api::{self, error_response, output_response};
 
 pub async fn revoke_sessions(State(state): State<Arc<AppState>>, request: Request) -> Response {
     handle(state, request, "RevokeSessions").await
@@ -43,7 +43,7 @@ pub(crate) async fn handle(state: Arc<AppState>, request: Request, operation: &s
         facts: r.facts,
     };
     match state.engine.call(call).await {
-        Ok(v) => json_response(200, to_json(&v), &r.request_id),
+        Ok(v) => output_response(&v, &r.request_id),
         Err(e) => error_response(&e.to_api(), &r.request_id),
     }
 }

@@ -45,7 +45,7 @@ pub async fn read(
         headers: &headers,
         body: &body,
     };
-    let caller = authenticate_with(state, &parts, opts, false, SystemTime::now())
+    let signer = authenticate_with(state, &parts, opts, false, SystemTime::now())
         .await
         .map_err(|e| error_response(&e, &request_id))?;
     let json: J = if body.is_empty() {
@@ -64,20 +64,29 @@ pub async fn read(
         }
     };
     let mut facts = request::facts(&http, &request_id, front_end);
-    facts.region = iamd_sigv4::parse(&parts)
-        .ok()
-        .map(|a| a.region().to_string());
+    facts.region = signer.region;
     Ok(JsonRequest {
         request_id,
-        caller,
+        caller: signer.principal,
         json,
         facts,
     })
 }
 
 pub fn json_response(status: u16, body: J, request_id: &str) -> Response {
+    json_text_response(status, body.to_string().into_bytes(), request_id)
+}
+
+/// An operation's output as the JSON protocols' answer, written straight from the value.
+pub fn output_response(v: &Value, request_id: &str) -> Response {
+    let mut body = Vec::with_capacity(512);
+    write_json(v, &mut body);
+    json_text_response(200, body, request_id)
+}
+
+fn json_text_response(status: u16, body: Vec<u8>, request_id: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut r = (status, body.to_string()).into_response();
+    let mut r = (status, body).into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -104,17 +113,85 @@ pub fn error_response(e: &ApiError, request_id: &str) -> Response {
     )
 }
 
-/// A value in the JSON protocol: timestamps as epoch seconds.
-pub fn to_json(v: &Value) -> J {
+/// A value in the JSON protocol (timestamps as epoch seconds), written to `out` without an
+/// intermediate document.
+pub fn write_json(v: &Value, out: &mut Vec<u8>) {
+    let number = |f: f64, out: &mut Vec<u8>| match serde_json::Number::from_f64(f) {
+        Some(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        None => out.extend_from_slice(b"null"),
+    };
     match v {
-        Value::Time(t) => {
-            let secs = t.unix_timestamp_nanos() as f64 / 1e9;
-            serde_json::Number::from_f64(secs).map_or(J::Null, J::Number)
+        Value::Time(t) => number(t.unix_timestamp_nanos() as f64 / 1e9, out),
+        Value::Str(s) => write_str(s, out),
+        Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Value::Double(f) => number(*f, out),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Blob(_) => match v.to_json() {
+            J::String(s) => write_str(&s, out),
+            _ => out.extend_from_slice(b"null"),
+        },
+        Value::List(l) => {
+            out.push(b'[');
+            for (i, item) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json(item, out);
+            }
+            out.push(b']');
         }
-        Value::List(l) => J::Array(l.iter().map(to_json).collect()),
         Value::Map(m) | Value::Struct(m) => {
-            J::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+            out.push(b'{');
+            for (i, (k, item)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(k, out);
+                out.push(b':');
+                write_json(item, out);
+            }
+            out.push(b'}');
         }
-        other => other.to_json(),
+    }
+}
+
+fn write_str(s: &str, out: &mut Vec<u8>) {
+    // Writing a string to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct writer gives the same document as building it with serde_json.
+    #[test]
+    fn written_json_parses_to_the_built_document() {
+        let t = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        let v = Value::object()
+            .with("Name", "quote \" and \\ and \u{1}")
+            .with("Count", 3i64)
+            .with("Ok", true)
+            .with("When", t)
+            .with(
+                "Items",
+                vec![
+                    Value::object().with("Ratio", Value::Double(0.5)),
+                    Value::Blob(vec![1, 2]),
+                ],
+            )
+            .with("Tags", Value::Map(vec![("k".into(), "v".into())]));
+        let mut out = Vec::new();
+        write_json(&v, &mut out);
+        let parsed: J = serde_json::from_slice(&out).unwrap();
+        let expected = serde_json::json!({
+            "Name": "quote \" and \\ and \u{1}",
+            "Count": 3,
+            "Ok": true,
+            "When": 1_700_000_000.0,
+            "Items": [{"Ratio": 0.5}, "AQI="],
+            "Tags": {"k": "v"},
+        });
+        assert_eq!(parsed, expected);
     }
 }

@@ -122,7 +122,7 @@ async fn run(
         action.clone()
     };
     let unsigned_ok = iamd_engine::table::entry(&operation).is_some_and(|e| e.unsigned);
-    let caller = match authenticate(
+    let signer = match authenticate(
         state,
         &parts,
         service.name(),
@@ -131,7 +131,7 @@ async fn run(
     )
     .await
     {
-        Ok(c) => c,
+        Ok(s) => s,
         Err(e) => return (service, action, Err(e)),
     };
     let front_end = if instance {
@@ -140,13 +140,11 @@ async fn run(
         FrontEnd::Api
     };
     let mut facts = request::facts(http, request_id, front_end);
-    facts.region = iamd_sigv4::parse(&parts)
-        .ok()
-        .map(|a| a.region().to_string());
+    facts.region = signer.region;
 
     // The engine: validate, authorize, operate, audit.
     let call = Call {
-        caller,
+        caller: signer.principal,
         subject: None,
         operation,
         input: Input::Query(params),

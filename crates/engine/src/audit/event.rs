@@ -195,6 +195,9 @@ fn event_json(v: &Value) -> J {
     }
 }
 
+/// The shape of a forwarded request's headers (`Authorize`, iamd's model).
+const FORWARDED_HEADERS: &str = "HeaderMap";
+
 /// The validated input as an event records it, in one walk over the value and its shape:
 /// members in lowerCamelCase, timestamps ISO 8601, and members the model marks sensitive
 /// hidden, whatever their names.
@@ -223,8 +226,12 @@ fn request_json(model: &Model, shape: Option<usize>, v: &Value) -> J {
                 Some(ShapeKind::Map { value, .. }) => Some(*value),
                 _ => None,
             };
+            // A forwarded request (`Authorize`) is recorded by what it asked, not by how it was
+            // signed: of its headers only `host`.
+            let forwarded = s.is_some_and(|s| s.name == FORWARDED_HEADERS);
             J::Object(
                 m.iter()
+                    .filter(|(k, _)| !forwarded || k.eq_ignore_ascii_case("host"))
                     .map(|(k, fv)| (k.clone(), request_json(model, vs, fv)))
                     .collect(),
             )
@@ -311,12 +318,6 @@ impl Draft {
     /// Records the validated input (secrets hidden).
     pub fn set_params(&mut self, params: &Params, model: &Model, op: &Operation) {
         let mut j = request_json(model, op.input, &params.0);
-        if self.name == "Authorize" {
-            // A forwarded request is recorded by what it asked, not by how it was signed.
-            if let Some(J::Object(h)) = j.pointer_mut("/request/headers") {
-                h.retain(|k, _| k.eq_ignore_ascii_case("host"));
-            }
-        }
         redact(&mut j);
         let empty = j.as_object().is_some_and(Map::is_empty);
         self.request_parameters = (!empty).then_some(j);
