@@ -35,7 +35,7 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, what: str) -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"{what} exited during startup:\n{log.read_text(errors='replace')[-4000:]}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=1, verify=False)
             return
         except requests.RequestException:
             time.sleep(0.05)
@@ -84,12 +84,17 @@ class Gateway(Process):
     identity: object = None
     upstream: Process | None = None
     extra: list = field(default_factory=list)
+    scheme: str = "http"
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
 
 def start_gateway(srv, tmp: Path, upstream: Process, *, dev: bool = False, key: tuple | None = None,
-                  extra: list | None = None) -> Gateway:
+                  extra: list | None = None, tls: tuple[Path, Path] | None = None) -> Gateway:
     """`iamd gateway s3` in front of `upstream`, with an iamd user allowed what a gateway needs
-    (or the given keys, e.g. a dev-mode unknown key)."""
+    (or the given keys, e.g. a dev-mode unknown key); HTTPS with `tls` (certificate, key)."""
     if key is None:
         ident = make_principal(srv, unique("gateway"), inline={"gw": json.loads(GATEWAY_POLICY)})
         key = (ident.access_key, ident.secret_key)
@@ -106,8 +111,10 @@ def start_gateway(srv, tmp: Path, upstream: Process, *, dev: bool = False, key: 
            "--listen", f"127.0.0.1:{port}", "--virtual-host-domain", "s3.gateway.test", *(extra or [])]
     if dev:
         cmd.append("--dev")
+    if tls:
+        cmd += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
     proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
-    g = Gateway(proc, port, log, identity=ident, upstream=upstream)
+    g = Gateway(proc, port, log, identity=ident, upstream=upstream, scheme="https" if tls else "http")
     _wait_http(g.endpoint + "/", proc, log, "iamd gateway s3")
     return g
 
@@ -118,7 +125,7 @@ def s3(gw: Process, key: str, secret: str, token: str | None = None, **config_kw
                  s3={"addressing_style": "path"}, signature_version="s3v4", **config_kw)
     return boto3.session.Session().client("s3", endpoint_url=gw.endpoint, region_name=REGION, config=cfg,
                                           aws_access_key_id=key, aws_secret_access_key=secret,
-                                          aws_session_token=token)
+                                          aws_session_token=token, verify=False)
 
 
 def s3_of(gw: Process, principal, **kw):
@@ -141,6 +148,8 @@ def cli(gw: Process, creds_file: Path, *args: str, timeout: int = 300) -> subpro
                AWS_DEFAULT_REGION=REGION, AWS_EC2_METADATA_DISABLED="true", AWS_PAGER="",
                AWS_MAX_ATTEMPTS="1")
     argv = [sys.executable, "-m", "awscli", "--endpoint-url", gw.endpoint, "--region", REGION, *args]
+    if gw.endpoint.startswith("https:"):
+        argv.insert(3, "--no-verify-ssl")  # the tests' self-signed certificate
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
 
@@ -175,17 +184,21 @@ def _hmac(k: bytes, m: str) -> bytes:
 
 
 def chunked_put(url: str, key: str, secret: str, data: bytes, chunk: int = 64 * 1024, *,
-                token: str | None = None, tamper: int | None = None) -> requests.Response:
+                token: str | None = None, tamper: int | None = None,
+                trailer: tuple[str, str] | None = None) -> requests.Response:
     """A PutObject with an `aws-chunked` body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD), signed as the
     SDKs sign it: the seed signature over the headers, then one signature per chunk chained from
-    it. `tamper` flips a byte of that chunk after signing."""
+    it. `tamper` flips a byte of that chunk after signing. `trailer` (header, base64 value) sends
+    it as a signed trailer (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, as the Java and .NET SDKs
+    do): after the final chunk's header, `name:value`, then `x-amz-trailer-signature` over
+    `name:value\\n` chained from the final chunk's signature."""
     pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)] + [b""]
-    sig_len = 64
-    encoded_len = sum(len(f"{len(p):x};chunk-signature=") + sig_len + 2 + len(p) + 2 for p in pieces)
-    headers = {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data)),
-               "Content-Length": str(encoded_len)}
-    _url, h, _ = signed("PUT", url, key, secret, token=token, headers=headers,
-                        payload_hash="STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
+    headers = {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data))}
+    declared = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+    if trailer:
+        headers["x-amz-trailer"] = trailer[0]
+        declared += "-TRAILER"
+    _url, h, _ = signed("PUT", url, key, secret, token=token, headers=headers, payload_hash=declared)
     auth = h["Authorization"]
     seed = auth.split("Signature=")[1]
     scope = auth.split("Credential=")[1].split(",")[0].split("/", 1)[1]
@@ -200,7 +213,15 @@ def chunked_put(url: str, key: str, secret: str, data: bytes, chunk: int = 64 * 
         sig = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
         if tamper == i and p:
             p = bytes([p[0] ^ 1]) + p[1:]
-        body += f"{len(p):x};chunk-signature={sig}\r\n".encode() + p + b"\r\n"
+        body += f"{len(p):x};chunk-signature={sig}\r\n".encode() + p
+        if p or not trailer:
+            body += b"\r\n"
         prev = sig
-    assert len(body) == encoded_len
+    if trailer:
+        line = f"{trailer[0]}:{trailer[1]}"
+        sts = "\n".join(["AWS4-HMAC-SHA256-TRAILER", amz_date, scope, prev,
+                         hashlib.sha256((line + "\n").encode()).hexdigest()])
+        sig = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+        body += f"{line}\r\nx-amz-trailer-signature:{sig}\r\n\r\n".encode()
+    h["Content-Length"] = str(len(body))
     return requests.put(url, data=bytes(body), headers=h, timeout=60)

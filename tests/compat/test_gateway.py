@@ -11,8 +11,10 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from gateway_harness import (chunked_put, s3, s3_of, signed, start_gateway, start_moto, upstream_s3)
-from iamd_harness import allow, deny, error_of, iamd_bin, make_principal, make_server, policy_doc, unique
+from gateway_harness import (chunked_put, cli, creds_file, s3, s3_of, signed, start_gateway, start_moto,
+                             upstream_s3)
+from iamd_harness import (allow, deny, error_of, iamd_bin, make_principal, make_server, policy_doc, self_signed,
+                          unique)
 
 
 @pytest.fixture(scope="module")
@@ -286,6 +288,101 @@ def test_streaming_chunked_upload_is_verified_chunk_by_chunk(env):
     reader = user(env, inline={"r": doc(allow("s3:GetObject"))})
     r = chunked_put(f"{gw.endpoint}/{b}/chunked/no.bin", reader.access_key, reader.secret_key, b"y" * 100)
     assert r.status_code == 403 and "AccessDenied" in r.text
+
+
+def _crc32_b64(data: bytes) -> str:
+    import base64
+    import zlib
+    return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+
+
+def test_signed_trailer_checksum_is_verified(env):
+    """STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER (the Java and .NET SDKs' signed uploads with a
+    checksum): the chunks, the trailer's signature and its CRC32 are all checked."""
+    b, admin, gw = env["bucket"], env["admin"], env["gw"]
+    data = bytes(range(256)) * 700  # 179 200 bytes: 3 chunks
+    good = ("x-amz-checksum-crc32", _crc32_b64(data))
+    r = chunked_put(f"{gw.endpoint}/{b}/trailer/ok.bin", admin.access_key, admin.secret_key, data, trailer=good)
+    assert r.status_code == 200, r.text
+    assert s3_of(gw, admin).get_object(Bucket=b, Key="trailer/ok.bin")["Body"].read() == data
+    # Signed, but the checksum is not the data's.
+    r = chunked_put(f"{gw.endpoint}/{b}/trailer/crc.bin", admin.access_key, admin.secret_key, data,
+                    trailer=("x-amz-checksum-crc32", _crc32_b64(b"other")))
+    assert r.status_code == 400 and "<Code>BadDigest</Code>" in r.text, r.text
+    assert "The CRC32 you specified did not match the calculated checksum." in r.text
+    # A chunk changed after signing.
+    r = chunked_put(f"{gw.endpoint}/{b}/trailer/chunk.bin", admin.access_key, admin.secret_key, data, trailer=good,
+                    tamper=1)
+    assert r.status_code == 403 and "SignatureDoesNotMatch" in r.text, r.text
+    # A trailer naming no checksum S3 knows.
+    r = chunked_put(f"{gw.endpoint}/{b}/trailer/md5.bin", admin.access_key, admin.secret_key, data,
+                    trailer=("x-amz-checksum-md5", "AAAA"))
+    assert r.status_code == 400 and "InvalidRequest" in r.text, r.text
+    keys = [o["Key"] for o in upstream_s3(env["up"]).list_objects_v2(Bucket=b, Prefix="trailer/").get("Contents", [])]
+    assert keys == ["trailer/ok.bin"]
+
+
+@pytest.fixture(scope="module")
+def tls_gw(env):
+    """A second gateway, over HTTPS, in front of the same iamd and moto."""
+    tmp = env["tmp"] / "gw-tls"
+    tmp.mkdir(exist_ok=True)
+    gw = start_gateway(env["srv"], tmp, env["up"], tls=self_signed(tmp))
+    yield gw
+    gw.stop()
+
+
+def test_sdks_over_tls_upload_with_unsigned_payload_trailers(env, tls_gw):
+    """Over HTTPS, boto3 and the aws CLI send uploads as STREAMING-UNSIGNED-PAYLOAD-TRAILER with a
+    CRC32 trailer: the gateway decodes them and checks the checksum."""
+    b, admin = env["bucket"], env["admin"]
+    c = s3_of(tls_gw, admin)
+    sent = []
+    c.meta.events.register("before-send.s3.PutObject",
+                           lambda request, **_: sent.append(dict(request.headers)))
+    data = b"over TLS, " * 20000
+    c.put_object(Bucket=b, Key="tls/boto3.txt", Body=data)
+    h = {k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in sent[-1].items()}
+    assert h["x-amz-content-sha256"] == "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+    assert h["x-amz-trailer"] == "x-amz-checksum-crc32"
+    assert upstream_s3(env["up"]).get_object(Bucket=b, Key="tls/boto3.txt")["Body"].read() == data
+    # Other algorithms the SDK offers.
+    for algorithm in ["SHA1", "SHA256"]:  # CRC32C and CRC64NVME need botocore[crt]; unit-tested in Rust
+        c.put_object(Bucket=b, Key=f"tls/{algorithm}.txt", Body=data, ChecksumAlgorithm=algorithm)
+        assert c.get_object(Bucket=b, Key=f"tls/{algorithm}.txt")["Body"].read() == data
+    # The aws CLI: a multipart upload (each part a trailer upload).
+    big = env["tmp"] / "tls-big.bin"
+    big.write_bytes(bytes(range(256)) * (17 * 4096))  # 17 MiB
+    creds = creds_file(env["tmp"], admin.access_key, admin.secret_key)
+    r = cli(tls_gw, creds, "s3", "cp", str(big), f"s3://{b}/tls/big.bin")
+    assert r.returncode == 0, r.stderr
+    got = upstream_s3(env["up"]).get_object(Bucket=b, Key="tls/big.bin")["Body"].read()
+    assert got == big.read_bytes()
+
+
+def test_unsigned_trailer_with_a_wrong_checksum_is_refused(env, tls_gw):
+    b, admin = env["bucket"], env["admin"]
+    url = f"{tls_gw.endpoint}/{b}/tls/wrong.txt"
+    data = b"hello world"
+    headers = {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data)),
+               "x-amz-trailer": "x-amz-checksum-crc32"}
+    u, h, _ = signed("PUT", url, admin.access_key, admin.secret_key, headers=headers,
+                     payload_hash="STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+    def body(crc):
+        return f"{len(data):x}\r\n".encode() + data + f"\r\n0\r\nx-amz-checksum-crc32:{crc}\r\n\r\n".encode()
+    r = requests.put(u, data=body(_crc32_b64(b"not it")), headers=h, timeout=10, verify=False)
+    assert r.status_code == 400 and "<Code>BadDigest</Code>" in r.text, r.text
+    assert "Contents" not in upstream_s3(env["up"]).list_objects_v2(Bucket=b, Prefix="tls/wrong")
+    r = requests.put(u, data=body(_crc32_b64(data)), headers=h, timeout=10, verify=False)
+    assert r.status_code == 200, r.text
+
+
+def test_secure_transport_is_true_only_over_tls(env, tls_gw):
+    b = env["bucket"]
+    p = user(env, inline={"tls": doc(allow("s3:GetObject", f"arn:aws:s3:::{b}/*",
+                                           Condition={"Bool": {"aws:SecureTransport": "true"}}))})
+    assert s3_of(tls_gw, p).get_object(Bucket=b, Key="public/p.txt")["Body"].read() == b"content of public/p.txt"
+    denied(s3_of(env["gw"], p).get_object, Bucket=b, Key="public/p.txt")
 
 
 def test_presigned_urls(env):

@@ -135,6 +135,11 @@ fn chunk_error(f: &Failure, e: ChunkError) -> BoxError {
             400,
             "The request body terminated unexpectedly",
         ),
+        ChunkError::Checksum(algorithm) => S3Error::new(
+            "BadDigest",
+            400,
+            format!("The {algorithm} you specified did not match the calculated checksum."),
+        ),
         ChunkError::Malformed(m) => S3Error::new("InvalidRequest", 400, m),
     };
     fail(f, err)

@@ -12,6 +12,7 @@
 
 pub mod body;
 pub mod buckets;
+pub mod checksum;
 pub mod chunked;
 pub mod creds;
 pub mod errors;
@@ -23,6 +24,7 @@ pub mod s3map;
 mod upstream;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,6 +51,8 @@ pub struct Config {
     pub upstream_identity: Identity,
     /// How long a bucket's owner and policy are cached.
     pub bucket_cache: Duration,
+    /// Serve HTTPS with this certificate chain and key (PEM) instead of HTTP.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// An HTTP connector without Nagle's algorithm: a request's head and body, written apart, must
@@ -85,10 +89,23 @@ pub async fn run(config: Config) -> Result<(), String> {
         dev: config.dev,
         existing_object_tags: config.existing_object_tags,
         virtual_host_domain: config.virtual_host_domain.clone(),
+        tls: config.tls.is_some(),
     });
     let app = Router::new()
         .fallback(proxy::handle)
         .with_state(gateway.clone());
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    if let Some((cert, key)) = &config.tls {
+        return serve_tls(
+            config.listen,
+            cert,
+            key,
+            app,
+            gateway.account.clone(),
+            config.dev,
+        )
+        .await;
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -100,13 +117,39 @@ pub async fn run(config: Config) -> Result<(), String> {
     });
     tracing::info!(listen = %local, account = gateway.account, dev = config.dev, "S3 gateway ready");
     eprintln!("iamd gateway s3 listening on http://{local}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// HTTPS (rustls) on `listen`.
+async fn serve_tls(
+    listen: SocketAddr,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    app: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr>,
+    account: String,
+    dev: bool,
+) -> Result<(), String> {
+    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        .await
+        .map_err(|e| format!("cannot read --tls-cert/--tls-key: {e}"))?;
+    let listener = std::net::TcpListener::bind(listen)
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let handle = axum_server::Handle::<SocketAddr>::new();
+    let server = axum_server::from_tcp_rustls(listener, tls)
+        .map_err(|e| e.to_string())?
+        .handle(handle.clone());
+    tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| e.to_string())
+        handle.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
+    tracing::info!(listen = %local, account, dev, "S3 gateway ready (TLS)");
+    eprintln!("iamd gateway s3 listening on https://{local}");
+    server.serve(app).await.map_err(|e| e.to_string())
 }

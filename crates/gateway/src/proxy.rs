@@ -20,12 +20,15 @@ use iamd_sigv4::{SigningKey, UNSIGNED_PAYLOAD};
 
 use crate::body::{self, Failure};
 use crate::buckets::Buckets;
-use crate::chunked::{ChunkSigner, Decoder};
+use crate::checksum::Checksum;
+use crate::chunked::{ChunkSigner, Decoder, Framing};
 use crate::errors::{S3Error, from_iamd};
 use crate::iamd::{Iamd, IamdError};
 use crate::s3map::{self, BodyNeed, Check, Operation, S3Request};
 
 const STREAMING_SIGNED: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+const STREAMING_SIGNED_TRAILER: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+const STREAMING_UNSIGNED_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 /// Bodies read before deciding (DeleteObjects, tagging, policies) are at most this large.
 const MAX_DECISION_BODY: usize = 1 << 20;
@@ -44,6 +47,8 @@ pub struct Gateway {
     pub existing_object_tags: bool,
     /// Virtual-hosted-style requests: `<bucket>.<domain>`.
     pub virtual_host_domain: Option<String>,
+    /// Clients connect over TLS (`aws:SecureTransport`).
+    pub tls: bool,
 }
 
 type Failed = (S3Error, String);
@@ -54,9 +59,25 @@ pub async fn handle(
     req: Request,
 ) -> Response {
     let request_id = new_request_id();
+    let has_body = req.headers().contains_key("transfer-encoding")
+        || req
+            .headers()
+            .get("content-length")
+            .is_some_and(|v| v.as_bytes() != b"0");
     match serve(&g, peer, req, &request_id).await {
         Ok(r) => r,
-        Err((e, resource)) => e.response(&request_id, &resource),
+        Err((e, resource)) => {
+            let mut r = e.response(&request_id, &resource);
+            // A refused body may be left unread: the client must not send its next request on
+            // this connection (hyper closes it, and a client reusing it would see it closed).
+            if has_body {
+                r.headers_mut().insert(
+                    axum::http::header::CONNECTION,
+                    axum::http::HeaderValue::from_static("close"),
+                );
+            }
+            r
+        }
     }
 }
 
@@ -279,7 +300,7 @@ async fn serve(
                 }
             }
             PayloadMode::Unsigned => {}
-            PayloadMode::Chunked => {
+            PayloadMode::Chunked { .. } => {
                 return Err(err(S3Error::new(
                     "NotImplemented",
                     501,
@@ -313,16 +334,22 @@ async fn serve(
 enum PayloadMode {
     Hash([u8; 32]),
     Unsigned,
-    Chunked,
+    /// `aws-chunked`: chunks signed or not, with a trailer (a checksum) or not.
+    Chunked {
+        signed: bool,
+        trailer: bool,
+    },
 }
 
 impl PayloadMode {
     fn of(declared: &str) -> Option<PayloadMode> {
-        if declared == UNSIGNED_PAYLOAD {
-            return Some(PayloadMode::Unsigned);
-        }
-        if declared == STREAMING_SIGNED {
-            return Some(PayloadMode::Chunked);
+        let chunked = |signed, trailer| Some(PayloadMode::Chunked { signed, trailer });
+        match declared {
+            UNSIGNED_PAYLOAD => return Some(PayloadMode::Unsigned),
+            STREAMING_SIGNED => return chunked(true, false),
+            STREAMING_SIGNED_TRAILER => return chunked(true, true),
+            STREAMING_UNSIGNED_TRAILER => return chunked(false, true),
+            _ => {}
         }
         let mut h = [0u8; 32];
         hex::decode_to_slice(declared, &mut h).ok()?;
@@ -396,7 +423,7 @@ async fn decide_and_forward(
     };
     let mut global = BTreeMap::new();
     global.insert("aws:SourceIp".to_string(), vec![peer.ip().to_string()]);
-    global.insert("aws:SecureTransport".to_string(), vec!["false".to_string()]);
+    global.insert("aws:SecureTransport".to_string(), vec![g.tls.to_string()]);
     if let Some(ua) = header(headers, "user-agent") {
         global.insert("aws:UserAgent".to_string(), vec![ua.to_string()]);
     }
@@ -410,7 +437,7 @@ async fn decide_and_forward(
             None => groups.push((b, vec![c])),
         }
     }
-    let chunked = matches!(mode, PayloadMode::Chunked);
+    let chunked = matches!(mode, PayloadMode::Chunked { signed: true, .. });
     let mut main_answer: Option<Answer> = None;
     let mut target_record = None;
     for (i, (bucket, checks)) in groups.into_iter().enumerate() {
@@ -524,8 +551,8 @@ async fn decide_and_forward(
             let n = b.len() as u64;
             (body::full(b), Some(n))
         }
-        (Incoming::Stream(b), PayloadMode::Chunked) => {
-            let decoder = chunk_decoder(g, headers, &answer)?;
+        (Incoming::Stream(b), PayloadMode::Chunked { signed, trailer }) => {
+            let decoder = chunk_framing(g, headers, &answer, *signed, *trailer)?;
             let decoded =
                 header(headers, "x-amz-decoded-content-length").and_then(|v| v.parse::<u64>().ok());
             (
@@ -598,13 +625,38 @@ pub(crate) fn unavailable(request_id: &str, e: &IamdError) -> S3Error {
     )
 }
 
-/// The chunk signer of a `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` upload: the request's scope and
-/// seed signature, and the signing key iamd gave for it.
-fn chunk_decoder(
+/// How an `aws-chunked` upload is checked: for signed chunks, the request's scope and seed
+/// signature with the signing key iamd gave for it; for a trailer, the checksum `x-amz-trailer`
+/// declares.
+fn chunk_framing(
     g: &Gateway,
     headers: &[(String, String)],
     answer: &Answer,
-) -> Result<ChunkSigner, S3Error> {
+    signed: bool,
+    trailer: bool,
+) -> Result<Framing, S3Error> {
+    let trailer = if trailer {
+        let name = header(headers, "x-amz-trailer")
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let checksum = Checksum::for_header(&name).ok_or_else(|| {
+            S3Error::new(
+                "InvalidRequest",
+                400,
+                "The value specified in the x-amz-trailer header is not supported",
+            )
+        })?;
+        Some((name, checksum))
+    } else {
+        None
+    };
+    if !signed {
+        return Ok(Framing {
+            signer: None,
+            trailer,
+        });
+    }
     let auth = header(headers, "authorization").unwrap_or_default();
     let seed = auth
         .split("Signature=")
@@ -636,11 +688,14 @@ fn chunk_decoder(
             return Err(S3Error::access_denied());
         }
     };
-    Ok(ChunkSigner {
-        key,
-        amz_date,
-        scope,
-        seed,
+    Ok(Framing {
+        signer: Some(ChunkSigner {
+            key,
+            amz_date,
+            scope,
+            seed,
+        }),
+        trailer,
     })
 }
 

@@ -33,6 +33,8 @@ const HOP_BY_HOP: &[&str] = &[
     "x-amz-security-token",
     "x-amz-content-sha256",
     "x-amz-decoded-content-length",
+    // A trailer's checksum is checked here; the upstream receives the decoded body alone.
+    "x-amz-trailer",
     "content-length",
     "transfer-encoding",
     "connection",
@@ -60,8 +62,10 @@ pub(crate) async fn forward(
     let u = &g.upstream;
     let query = upstream_query(raw_query);
     let mut out: Vec<(String, String)> = Vec::new();
+    // With a trailer, the algorithm names a checksum the upstream will not receive.
+    let trailer = headers.iter().any(|(k, _)| k == "x-amz-trailer");
     for (k, v) in headers {
-        if HOP_BY_HOP.contains(&k.as_str()) {
+        if HOP_BY_HOP.contains(&k.as_str()) || (trailer && k == "x-amz-sdk-checksum-algorithm") {
             continue;
         }
         if k == "content-encoding" {

@@ -4,6 +4,7 @@
 //! `IAMD_UPSTREAM_SECRET_ACCESS_KEY`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
@@ -45,6 +46,12 @@ pub struct S3Args {
     /// at once).
     #[arg(long, default_value_t = 1)]
     bucket_cache_seconds: u64,
+    /// Serve HTTPS with this certificate chain (PEM) instead of HTTP. Needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 pub fn run(args: S3Args) -> Result<(), String> {
@@ -65,6 +72,7 @@ pub fn run(args: S3Args) -> Result<(), String> {
         identity: iamd_gateway::creds::own_identity()?,
         upstream_identity: iamd_gateway::creds::upstream_identity()?,
         bucket_cache: Duration::from_secs(args.bucket_cache_seconds),
+        tls: args.tls_cert.zip(args.tls_key),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
