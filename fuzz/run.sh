@@ -21,7 +21,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
-all_targets=(policy_parse policy_validate query_decode json_input sigv4_parse token_open saml_parse)
+all_targets=(policy_parse policy_validate query_decode json_input sigv4_parse token_open saml_parse aws_chunked)
 secs="${1:-60}"
 shift || true
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi

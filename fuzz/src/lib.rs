@@ -20,7 +20,7 @@ use iamd_wire::{Model, Operation, Params, Value, decode_input};
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target, by name (the names of the binaries and of the corpus folders).
-pub const TARGETS: [Target; 7] = [
+pub const TARGETS: [Target; 8] = [
     ("policy_parse", policy_parse),
     ("policy_validate", policy_validate),
     ("query_decode", query_decode),
@@ -28,6 +28,7 @@ pub const TARGETS: [Target; 7] = [
     ("sigv4_parse", sigv4_parse),
     ("token_open", token_open),
     ("saml_parse", saml_parse),
+    ("aws_chunked", aws_chunked),
 ];
 
 /// Everything a target initialises once per process, done before the first input: the wire
@@ -395,6 +396,81 @@ pub fn saml_parse(data: &[u8]) {
     }
 }
 
+/// The key, date and scope every `aws_chunked` input is checked with (the seeds are signed with
+/// them: `fuzz/seeds/aws_chunked/`).
+pub const CHUNKED_SECRET: &str = "fuzz-secret";
+pub const CHUNKED_DATE: &str = "20260101T000000Z";
+pub const CHUNKED_SCOPE: &str = "20260101/us-east-1/s3/aws4_request";
+pub const CHUNKED_SEED: &str = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
+
+fn chunked_framing(mode: u8, secret: &str) -> iamd_gateway::chunked::Framing {
+    use iamd_gateway::checksum::Checksum;
+    use iamd_gateway::chunked::{ChunkSigner, Framing};
+    let signer = || ChunkSigner {
+        key: Some(iamd_sigv4::SigningKey::derive(
+            secret,
+            &CHUNKED_DATE[..8],
+            "us-east-1",
+            "s3",
+        )),
+        amz_date: CHUNKED_DATE.to_string(),
+        scope: CHUNKED_SCOPE.to_string(),
+        seed: CHUNKED_SEED.to_string(),
+    };
+    let trailer = || {
+        let name = "x-amz-checksum-crc32".to_string();
+        let checksum = Checksum::for_header(&name);
+        checksum.map(|c| (name, c))
+    };
+    match mode % 3 {
+        0 => Framing::signed(signer()),
+        1 => Framing {
+            signer: None,
+            trailer: trailer(),
+        },
+        _ => Framing {
+            signer: Some(signer()),
+            trailer: trailer(),
+        },
+    }
+}
+
+/// Runs the decoder over `body` pushed in pieces of `step` bytes: the data it released, and
+/// whether the body was accepted whole.
+fn chunked_decode(mode: u8, secret: &str, body: &[u8], step: usize) -> (Vec<u8>, bool) {
+    let mut d = iamd_gateway::chunked::Decoder::new(chunked_framing(mode, secret), None);
+    let mut out = Vec::new();
+    for piece in body.chunks(step.max(1)) {
+        match d.push(piece) {
+            Ok(released) => released.iter().for_each(|b| out.extend_from_slice(b)),
+            Err(_) => return (out, false),
+        }
+    }
+    let ok = d.finish().is_ok();
+    (out, ok)
+}
+
+/// The S3 gateway's `aws-chunked` decoder (signed chunks, unsigned chunks with a CRC32 trailer,
+/// signed chunks with a signed trailer). The first byte picks the framing, the second how the
+/// body is split into pushes; the rest is the body. Never panics; the data released is never
+/// longer than the body; the outcome and the data do not depend on how the body was split; a
+/// signed body accepted under the key is refused under another.
+pub fn aws_chunked(data: &[u8]) {
+    let [mode, step, body @ ..] = data else {
+        return;
+    };
+    let (whole, ok) = chunked_decode(*mode, CHUNKED_SECRET, body, body.len());
+    assert!(whole.len() <= body.len());
+    let (split, split_ok) = chunked_decode(*mode, CHUNKED_SECRET, body, usize::from(*step));
+    assert_eq!(ok, split_ok, "the outcome depends on the split");
+    if ok {
+        assert_eq!(whole, split, "the data depends on the split");
+        if mode % 3 != 1 {
+            assert!(!chunked_decode(*mode, "another-secret", body, body.len()).1);
+        }
+    }
+}
+
 /// Runs `target` once on each file named (on stdin when none is): how the engine-less build of
 /// a target reproduces a finding.
 pub fn run_files(paths: impl Iterator<Item = std::ffi::OsString>, target: fn(&[u8])) {
@@ -436,6 +512,19 @@ mod tests {
                 }
             }
             assert!(n > 0, "{name}: empty corpus");
+        }
+    }
+
+    /// The `aws_chunked` seeds decode whole under the fixed key (so the fuzzer starts past the
+    /// signatures and the checksum) and are refused under another.
+    #[test]
+    fn chunked_seeds_decode() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/aws_chunked");
+        for name in ["signed", "unsigned-trailer", "signed-trailer"] {
+            let data = std::fs::read(dir.join(name)).unwrap();
+            let (out, ok) = chunked_decode(data[0], CHUNKED_SECRET, &data[2..], 3);
+            assert!(ok, "{name}");
+            assert_eq!(out, b"hello chunked world", "{name}");
         }
     }
 
