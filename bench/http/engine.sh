@@ -136,6 +136,13 @@ audited() { EP=$AUDITED_EP; measure "$@"; }
 unaudited() { EP=$UNAUDITED_EP; measure "$@"; }
 audited root_getuser_audit_1 "$WORK/root_getuser.lua"; unaudited root_getuser_noaudit_1 "$WORK/root_getuser_off.lua"
 audited root_getuser_audit_2 "$WORK/root_getuser.lua"; unaudited root_getuser_noaudit_2 "$WORK/root_getuser_off.lua"
+# PERF_AUDIT=file: a profile of the audited server under root's GetUser, after the measurements.
+if [ -n "${PERF_AUDIT:-}" ]; then
+  APID=${PIDS[0]}  # the audited server, started first
+  wrk -t"$THREADS" -c"$CONNS" -d10s -s "$WORK/root_getuser.lua" "$AUDITED_EP" >/dev/null 2>&1 & WRK=$!
+  perf record -F 499 --call-graph dwarf,16384 -p "$APID" -o "$PERF_AUDIT" -- sleep 7 >/dev/null 2>&1
+  wait $WRK
+fi
 RPS_root_getuser_audit=$(echo "$RPS_root_getuser_audit_1 + $RPS_root_getuser_audit_2" | bc)
 RPS_root_getuser_noaudit=$(echo "$RPS_root_getuser_noaudit_1 + $RPS_root_getuser_noaudit_2" | bc)
 DROPPED=$(curl -fsS "${AUDITED_EP}metrics" | awk '/^iamd_audit_events_dropped_total/{print $2}')
