@@ -482,6 +482,22 @@ mod tests {
         assert_eq!(decode_all(&mut d, &body, 4096), Err(ChunkError::Length));
     }
 
+    /// Unsigned chunks with a CRC32 trailer.
+    fn unsigned_crc32() -> Framing {
+        Framing {
+            signer: None,
+            trailer: crc32_trailer(),
+        }
+    }
+
+    /// Signed chunks with a signed CRC32 trailer.
+    fn signed_crc32(key: &SigningKey) -> Framing {
+        Framing {
+            signer: Some(signer(key)),
+            trailer: crc32_trailer(),
+        }
+    }
+
     fn crc32_trailer() -> Option<(String, Checksum)> {
         Some((
             "x-amz-checksum-crc32".to_string(),
@@ -508,22 +524,13 @@ mod tests {
     fn unsigned_payload_with_a_checksum_trailer() {
         let body = unsigned_body(&[b"hello ", b"world"], HELLO_CRC32);
         for step in [1, 5, 4096] {
-            let framing = Framing {
-                signer: None,
-                trailer: crc32_trailer(),
-            };
+            let framing = unsigned_crc32();
             let mut d = Decoder::new(framing, Some(11));
             assert_eq!(decode_all(&mut d, &body, step).unwrap(), b"hello world");
         }
         // A wrong checksum: refused, and the last chunk is never released.
         let bad = unsigned_body(&[b"hello ", b"world"], "x-amz-checksum-crc32:AAAAAA==");
-        let mut d = Decoder::new(
-            Framing {
-                signer: None,
-                trailer: crc32_trailer(),
-            },
-            None,
-        );
+        let mut d = Decoder::new(unsigned_crc32(), None);
         let mut got: Vec<u8> = Vec::new();
         let err = bad.chunks(8).try_for_each(|p| {
             d.push(p)
@@ -534,13 +541,7 @@ mod tests {
         // Another header than the declared one, or none at all.
         for trailer in ["x-amz-checksum-sha256:DUoRhQ==", ""] {
             let body = unsigned_body(&[b"hello world"], trailer);
-            let mut d = Decoder::new(
-                Framing {
-                    signer: None,
-                    trailer: crc32_trailer(),
-                },
-                None,
-            );
+            let mut d = Decoder::new(unsigned_crc32(), None);
             assert!(
                 matches!(
                     decode_all(&mut d, &body, 4096),
@@ -550,13 +551,7 @@ mod tests {
             );
         }
         // A signature where none belongs.
-        let mut d = Decoder::new(
-            Framing {
-                signer: None,
-                trailer: crc32_trailer(),
-            },
-            None,
-        );
+        let mut d = Decoder::new(unsigned_crc32(), None);
         let signed_style = format!("1;chunk-signature={}\r\na\r\n", "0".repeat(64));
         assert!(matches!(
             d.push(signed_style.as_bytes()),
@@ -597,23 +592,14 @@ mod tests {
         let s = signer(&key);
         let body = signed_trailer_body(&key, &s, &[b"hello ", b"world"], HELLO_CRC32);
         for step in [1, 9, 4096] {
-            let framing = Framing {
-                signer: Some(signer(&key)),
-                trailer: crc32_trailer(),
-            };
+            let framing = signed_crc32(&key);
             let mut d = Decoder::new(framing, Some(11));
             assert_eq!(decode_all(&mut d, &body, step).unwrap(), b"hello world");
         }
         // The trailer's value changed after signing: its signature no longer matches.
         let text = String::from_utf8(body.clone()).unwrap();
         let tampered = text.replace("DUoRhQ==", "AAAAAA==");
-        let mut d = Decoder::new(
-            Framing {
-                signer: Some(signer(&key)),
-                trailer: crc32_trailer(),
-            },
-            None,
-        );
+        let mut d = Decoder::new(signed_crc32(&key), None);
         assert_eq!(
             decode_all(&mut d, tampered.as_bytes(), 4096),
             Err(ChunkError::Signature)
@@ -625,13 +611,7 @@ mod tests {
             &[b"hello ", b"world"],
             "x-amz-checksum-crc32:AAAAAA==",
         );
-        let mut d = Decoder::new(
-            Framing {
-                signer: Some(signer(&key)),
-                trailer: crc32_trailer(),
-            },
-            None,
-        );
+        let mut d = Decoder::new(signed_crc32(&key), None);
         assert_eq!(
             decode_all(&mut d, &wrong, 4096),
             Err(ChunkError::Checksum("CRC32"))
@@ -643,13 +623,7 @@ mod tests {
             .unwrap()
             .to_string()
             + "\r\n";
-        let mut d = Decoder::new(
-            Framing {
-                signer: Some(signer(&key)),
-                trailer: crc32_trailer(),
-            },
-            None,
-        );
+        let mut d = Decoder::new(signed_crc32(&key), None);
         assert!(matches!(
             decode_all(&mut d, cut.as_bytes(), 4096),
             Err(ChunkError::Malformed(_))
