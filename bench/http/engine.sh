@@ -10,12 +10,14 @@
 #
 #   cargo build --release -p iamd && bench/http/engine.sh
 # Environment: IAMD_BIN, DURATION (10s), WARMUP (2s), THREADS (2), CONNS (32), PYTHON (python3),
-# WRITES_PER_SEC (50).
+# WRITES_PER_SEC (50), ROUNDS (2: each side of a pair is measured this many times, alternating),
+# PAIRS (churn session gci audit: the pairs to measure).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 IAMD_BIN="${IAMD_BIN:-$REPO/target/release/iamd}"
 DURATION="${DURATION:-10s}" WARMUP="${WARMUP:-2s}" THREADS="${THREADS:-2}" CONNS="${CONNS:-32}"
+ROUNDS="${ROUNDS:-2}" PAIRS="${PAIRS:-churn session gci audit}"
 PYTHON="${PYTHON:-python3}" WRITES_PER_SEC="${WRITES_PER_SEC:-50}"
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
 WORK="$(mktemp -d)"; PIDS=()
@@ -104,7 +106,7 @@ sign() { "$PYTHON" "$HERE/sign_lua.py" "$EP" "$@"; }
 GETUSER="Action=GetUser&Version=2010-05-08&UserName=bench"
 GCI="Action=GetCallerIdentity&Version=2011-06-15"
 
-echo "engine over loopback: wrk -t$THREADS -c$CONNS -d$DURATION (warm-up $WARMUP), $(nproc) cores"
+echo "engine over loopback: wrk -t$THREADS -c$CONNS -d$DURATION (warm-up $WARMUP), $ROUNDS rounds per pair, $(nproc) cores"
 start audited
 read -r UK US SK SS ST < <(setup)
 sign iam "$GETUSER" "$ROOT_KEY" "$ROOT_SECRET" >"$WORK/root_getuser.lua"
@@ -113,29 +115,33 @@ sign iam "$GETUSER" "$SK" "$SS" "$ST" >"$WORK/session_getuser.lua"
 sign sts "$GCI" "$UK" "$US" >"$WORK/user_gci.lua"
 sign sts "$GCI" "$SK" "$SS" "$ST" >"$WORK/session_gci.lua"
 
-# Each pair is measured A, B, A, B and compared on the sums, so drift in the machine's load
-# affects both sides alike.
+# Each pair is measured A, B, A, B, ... (ROUNDS times each) and compared on the sums, so drift in
+# the machine's load affects both sides alike. A side may name its own server (EP_A, EP_B).
 pair() { # pair A_LABEL A_LUA B_LABEL B_LUA
-  measure "$1_1" "$2"; measure "$3_1" "$4"; measure "$1_2" "$2"; measure "$3_2" "$4"
-  eval "RPS_$1=\$(echo \"\$RPS_$1_1 + \$RPS_$1_2\" | bc)"
-  eval "RPS_$3=\$(echo \"\$RPS_$3_1 + \$RPS_$3_2\" | bc)"
+  local ep=$EP i sa=0 sb=0
+  for i in $(seq "$ROUNDS"); do
+    EP=${EP_A:-$ep}; measure "$1_$i" "$2"; sa=$(echo "$sa + $(eval echo \$RPS_$1_$i)" | bc)
+    EP=${EP_B:-$ep}; measure "$3_$i" "$4"; sb=$(echo "$sb + $(eval echo \$RPS_$3_$i)" | bc)
+  done
+  EP=$ep
+  eval "RPS_$1=$sa"; eval "RPS_$3=$sb"
 }
 
-background_writes
-pair root_getuser_churn "$WORK/root_getuser.lua" user10_getuser_churn "$WORK/user_getuser.lua"
-kill $BG 2>/dev/null || true
-pair user10_getuser "$WORK/user_getuser.lua" session_getuser "$WORK/session_getuser.lua"
-pair user_gci "$WORK/user_gci.lua" session_gci "$WORK/session_gci.lua"
+wanted() { [[ " $PAIRS " == *" $1 "* ]]; }
+if wanted churn; then
+  background_writes
+  pair root_getuser_churn "$WORK/root_getuser.lua" user10_getuser_churn "$WORK/user_getuser.lua"
+  kill $BG 2>/dev/null || true
+fi
+wanted session && pair user10_getuser "$WORK/user_getuser.lua" session_getuser "$WORK/session_getuser.lua"
+wanted gci && pair user_gci "$WORK/user_gci.lua" session_gci "$WORK/session_gci.lua"
 AUDITED_EP=$EP
 start unaudited --no-audit
 sign iam "$GETUSER" "$ROOT_KEY" "$ROOT_SECRET" >"$WORK/root_getuser_off.lua"
 "$PYTHON" -c "import boto3,sys; boto3.client('iam',endpoint_url='$EP',region_name='us-east-1',aws_access_key_id='$ROOT_KEY',aws_secret_access_key='$ROOT_SECRET').create_user(UserName='bench')"
 UNAUDITED_EP=$EP
-# The two servers run side by side; each measurement targets one of them.
-audited() { EP=$AUDITED_EP; measure "$@"; }
-unaudited() { EP=$UNAUDITED_EP; measure "$@"; }
-audited root_getuser_audit_1 "$WORK/root_getuser.lua"; unaudited root_getuser_noaudit_1 "$WORK/root_getuser_off.lua"
-audited root_getuser_audit_2 "$WORK/root_getuser.lua"; unaudited root_getuser_noaudit_2 "$WORK/root_getuser_off.lua"
+# The two servers run side by side; each side of the pair targets one of them.
+wanted audit && EP_A=$AUDITED_EP EP_B=$UNAUDITED_EP pair root_getuser_audit "$WORK/root_getuser.lua" root_getuser_noaudit "$WORK/root_getuser_off.lua"
 # PERF_AUDIT=file: a profile of the audited server under root's GetUser, after the measurements.
 if [ -n "${PERF_AUDIT:-}" ]; then
   APID=${PIDS[0]}  # the audited server, started first
@@ -143,16 +149,16 @@ if [ -n "${PERF_AUDIT:-}" ]; then
   perf record -F 499 --call-graph dwarf,16384 -p "$APID" -o "$PERF_AUDIT" -- sleep 7 >/dev/null 2>&1
   wait $WRK
 fi
-RPS_root_getuser_audit=$(echo "$RPS_root_getuser_audit_1 + $RPS_root_getuser_audit_2" | bc)
-RPS_root_getuser_noaudit=$(echo "$RPS_root_getuser_noaudit_1 + $RPS_root_getuser_noaudit_2" | bc)
 DROPPED=$(curl -fsS "${AUDITED_EP}metrics" | awk '/^iamd_audit_events_dropped_total/{print $2}')
 WRITTEN=$(curl -fsS "${AUDITED_EP}metrics" | awk '/^iamd_audit_events_written_total/{print $2}')
 
 "$PYTHON" - <<PY
-r = lambda a, b: float(a) / float(b)
-print(f"user with 10 policies / root, under {int($WRITES_PER_SEC)} writes/s: {r($RPS_user10_getuser_churn, $RPS_root_getuser_churn):.2f}  (goal >= 0.9)")
-print(f"role session / long-term key, GetUser:            {r($RPS_session_getuser, $RPS_user10_getuser):.2f}  (goal >= 0.9)")
-print(f"role session / long-term key, GetCallerIdentity:  {r($RPS_session_gci, $RPS_user_gci):.2f}  (goal >= 0.9)")
-print(f"audit on / audit off, root GetUser:               {r($RPS_root_getuser_audit, $RPS_root_getuser_noaudit):.2f}  (goal >= 0.85)")
+def r(label, a, b, goal):
+    if a and b:
+        print(f"{label:<50}{float(a) / float(b):.2f}  (goal >= {goal})")
+r("user with 10 policies / root, under $WRITES_PER_SEC writes/s:", "${RPS_user10_getuser_churn:-}", "${RPS_root_getuser_churn:-}", 0.9)
+r("role session / long-term key, GetUser:", "${RPS_session_getuser:-}", "${RPS_user10_getuser:-}", 0.9)
+r("role session / long-term key, GetCallerIdentity:", "${RPS_session_gci:-}", "${RPS_user_gci:-}", 0.9)
+r("audit on / audit off, root GetUser:", "${RPS_root_getuser_audit:-}", "${RPS_root_getuser_noaudit:-}", 0.85)
 print("audit events written / dropped on the audited server: ${WRITTEN:-?} / ${DROPPED:-?}")
 PY

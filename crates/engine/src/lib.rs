@@ -21,6 +21,7 @@ mod console_signin;
 mod credentials;
 mod decide;
 mod dev;
+pub mod ids;
 mod instance;
 pub mod last_used;
 mod memo;

@@ -8,7 +8,7 @@ use iamd_wire::{ApiError, Service, encode_error};
 pub const REQUEST_ID_HEADER: &str = "x-amzn-requestid";
 
 pub fn new_request_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    iamd_engine::ids::unique_id()
 }
 
 pub fn xml(status: u16, body: String, request_id: &str) -> Response {

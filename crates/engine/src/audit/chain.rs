@@ -109,21 +109,30 @@ const SEGMENT_MAGIC: &[u8] = b"\0iamd-segment-1\n";
 /// Most events in one segment: bounds what a lookup decompresses to read one event.
 const SEGMENT_MAX: usize = 256;
 
-/// Appends many events in one transaction, reading and writing each account's head once.
+/// Appends many events in one transaction, reading and writing each account's head once. It
+/// borrows the events and writes each one's bytes once, into the stored value.
 #[derive(Default)]
-pub struct Appender {
+pub struct Appender<'a> {
     heads: std::collections::HashMap<String, Head>,
-    /// Records appended, in order, each with its account; stored by [`Appender::finish`].
-    pending: Vec<(String, Record)>,
+    /// Events appended, in order, each with its account; stored by [`Appender::finish`].
+    pending: Vec<Pending<'a>>,
 }
 
-impl Appender {
+struct Pending<'a> {
+    account: &'a str,
+    seq: u64,
+    prev: String,
+    mac: String,
+    event: &'a str,
+}
+
+impl<'a> Appender<'a> {
     pub fn append(
         &mut self,
         tx: &mut dyn Tx,
         key: &ChainKey,
-        account: &str,
-        event: &str,
+        account: &'a str,
+        event: &'a str,
     ) -> Result<u64, StoreError> {
         if !self.heads.contains_key(account) {
             let h = get_head(tx, &head_key(account))?.unwrap_or(Head {
@@ -137,29 +146,33 @@ impl Appender {
         };
         let seq = head.seq + 1;
         let mac = key.mac(&head.mac, seq, account, event);
-        let record = Record {
-            seq,
-            prev: std::mem::take(&mut head.mac),
-            mac,
-            event: event.to_string(),
-        };
         head.seq = seq;
-        head.mac = record.mac.clone();
-        self.pending.push((account.to_string(), record));
+        let prev = std::mem::replace(&mut head.mac, mac.clone());
+        self.pending.push(Pending {
+            account,
+            seq,
+            prev,
+            mac,
+            event,
+        });
         Ok(seq)
     }
 
     /// Stores the events (one alone as a plain record, several of an account as segments) and
     /// the heads; call once, after the last append, in the same transaction.
     pub fn finish(self, tx: &mut dyn Tx) -> Result<(), StoreError> {
-        let mut by_account: std::collections::BTreeMap<&str, Vec<&Record>> = Default::default();
-        for (account, r) in &self.pending {
-            by_account.entry(account).or_default().push(r);
+        let mut by_account: std::collections::BTreeMap<&str, Vec<&Pending>> = Default::default();
+        for p in &self.pending {
+            by_account.entry(p.account).or_default().push(p);
         }
         for (account, records) in by_account {
             for chunk in records.chunks(SEGMENT_MAX) {
                 match chunk {
-                    [one] => tx.put(&event_key(account, one.seq), &one.to_bytes())?,
+                    [one] => {
+                        let mut out = Vec::with_capacity(one.event.len() + 160);
+                        one.write(&mut out);
+                        tx.put(&event_key(account, one.seq), &out)?
+                    }
                     [first, ..] => tx.put(&event_key(account, first.seq), &segment(chunk))?,
                     [] => {}
                 }
@@ -173,27 +186,39 @@ impl Appender {
     }
 }
 
+/// A record's stored bytes: `SEQ\nPREV\nMAC\nEVENT`.
+fn write_record(out: &mut Vec<u8>, seq: u64, prev: &str, mac: &str, event: &str) {
+    use std::io::Write;
+    let _ = write!(out, "{seq}\n{prev}\n{mac}\n");
+    out.extend_from_slice(event.as_bytes());
+}
+
+impl Pending<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        write_record(out, self.seq, &self.prev, &self.mac, self.event);
+    }
+
+    /// The stored length: the header lines and the event.
+    fn len(&self) -> usize {
+        let digits = self.seq.checked_ilog10().unwrap_or(0) as usize + 1;
+        digits + self.prev.len() + self.mac.len() + 3 + self.event.len()
+    }
+}
+
 impl Record {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.event.len() + 160);
-        out.extend_from_slice(self.seq.to_string().as_bytes());
-        out.push(b'\n');
-        out.extend_from_slice(self.prev.as_bytes());
-        out.push(b'\n');
-        out.extend_from_slice(self.mac.as_bytes());
-        out.push(b'\n');
-        out.extend_from_slice(self.event.as_bytes());
+        write_record(&mut out, self.seq, &self.prev, &self.mac, &self.event);
         out
     }
 }
 
 /// A segment's value: the magic, then LZ4 of each record's length (u32, little-endian) and bytes.
-fn segment(records: &[&Record]) -> Vec<u8> {
-    let mut raw = Vec::with_capacity(records.iter().map(|r| r.event.len() + 170).sum());
+fn segment(records: &[&Pending]) -> Vec<u8> {
+    let mut raw = Vec::with_capacity(records.iter().map(|r| r.len() + 4).sum());
     for r in records {
-        let bytes = r.to_bytes();
-        raw.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-        raw.extend_from_slice(&bytes);
+        raw.extend_from_slice(&(r.len() as u32).to_le_bytes());
+        r.write(&mut raw);
     }
     let mut out = SEGMENT_MAGIC.to_vec();
     out.extend_from_slice(&lz4_flex::compress_prepend_size(&raw));
@@ -534,12 +559,16 @@ mod tests {
         let s = MemoryStore::new();
         let mut i = 0;
         while i < n {
+            let events: Vec<String> = (i..(i + batch).min(n))
+                .map(|j| {
+                    let day = 1 + j % 9;
+                    format!("{{\"eventTime\":\"2026-01-0{day}T00:00:00Z\",\"i\":{j}}}")
+                })
+                .collect();
             iamd_store::write(&s, |tx| {
                 let mut a = Appender::default();
-                for j in i..(i + batch).min(n) {
-                    let day = 1 + j % 9;
-                    let event = format!("{{\"eventTime\":\"2026-01-0{day}T00:00:00Z\",\"i\":{j}}}");
-                    a.append(tx, &key(), "111122223333", &event)?;
+                for event in &events {
+                    a.append(tx, &key(), "111122223333", event)?;
                 }
                 a.finish(tx)
             })
@@ -590,8 +619,17 @@ mod tests {
         iamd_store::write(&s, |tx| {
             let mut rs = records(&tx.get(&k)?.unwrap())?;
             rs[2].event = rs[2].event.replace("\"i\":6", "\"i\":60");
-            let refs: Vec<&Record> = rs.iter().collect();
-            tx.put(&k, &segment(&refs))
+            let pending: Vec<Pending> = rs
+                .iter()
+                .map(|r| Pending {
+                    account: "111122223333",
+                    seq: r.seq,
+                    prev: r.prev.clone(),
+                    mac: r.mac.clone(),
+                    event: &r.event,
+                })
+                .collect();
+            tx.put(&k, &segment(&pending.iter().collect::<Vec<_>>()))
         })
         .unwrap();
         assert_eq!(

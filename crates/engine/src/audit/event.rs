@@ -15,24 +15,6 @@ use crate::RequestFacts;
 use crate::authorize::Verdict;
 use crate::table::Entry;
 
-/// A fresh event ID: a version-4 UUID from a per-process random seed and a counter, so the
-/// request path makes no system call for randomness.
-fn new_event_id() -> String {
-    use std::sync::OnceLock;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static SEED: OnceLock<[u8; 16]> = OnceLock::new();
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let seed = SEED.get_or_init(|| *uuid::Uuid::new_v4().as_bytes());
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut bytes = *seed;
-    for (b, c) in bytes.iter_mut().zip(n.to_le_bytes()) {
-        *b ^= c;
-    }
-    uuid::Builder::from_random_bytes(bytes)
-        .into_uuid()
-        .to_string()
-}
-
 /// The record as written; member order follows CloudTrail's.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -300,7 +282,7 @@ impl Draft {
             .operation(crate::table::model_operation(entry.name))
             .map_or(Service::Iam, |o| o.service);
         Draft {
-            event_id: new_event_id(),
+            event_id: crate::ids::unique_id(),
             time: OffsetDateTime::now_utc(),
             service,
             name: entry.name,
