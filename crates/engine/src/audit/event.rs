@@ -8,49 +8,14 @@ use serde_json::{Map, Value as J, json};
 use time::OffsetDateTime;
 
 use iamd_iam::{IamError, Principal, PrincipalKind};
-use iamd_wire::{Model, Operation, Params, Service, ShapeKind, Value};
+use iamd_wire::{Model, Operation, Params, Service, Value};
 
+use super::json_out::JsonOut;
+use super::params::{Written, lower_camel, request_parameters};
 use super::redact::redact;
 use crate::RequestFacts;
 use crate::authorize::Verdict;
 use crate::table::Entry;
-
-/// The record as written; member order follows CloudTrail's.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Record<'a> {
-    event_version: &'static str,
-    user_identity: &'a RawValue,
-    event_time: String,
-    event_source: &'static str,
-    event_name: &'static str,
-    aws_region: &'a str,
-    #[serde(rename = "sourceIPAddress")]
-    source_ip_address: String,
-    user_agent: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error_message: Option<String>,
-    request_parameters: Option<&'a J>,
-    response_elements: Option<&'a J>,
-    #[serde(rename = "requestID")]
-    request_id: &'a str,
-    #[serde(rename = "eventID")]
-    event_id: &'a str,
-    read_only: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    resources: Vec<J>,
-    event_type: &'static str,
-    management_event: bool,
-    recipient_account_id: &'a str,
-    event_category: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    decision: Option<J>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    subject_identity: Option<&'a RawValue>,
-    iamd_front_end: &'static str,
-}
 
 /// An event in the making.
 pub struct Draft {
@@ -63,23 +28,12 @@ pub struct Draft {
     user_identity: Arc<RawValue>,
     facts: RequestFacts,
     default_region: String,
-    request_parameters: Option<J>,
+    request_parameters: Option<Written>,
     /// `Authorize`: the principal the decision was about.
     subject: Option<Arc<RawValue>>,
     /// Set by authorization; behind a lock so it can be set while the write transaction holds
     /// the draft.
     decision: Mutex<Option<Verdict>>,
-}
-
-/// `UserName` → `userName`, as CloudTrail spells request parameters.
-fn lower_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut c = name.chars();
-    if let Some(f) = c.next() {
-        out.extend(f.to_lowercase());
-        out.push_str(c.as_str());
-    }
-    out
 }
 
 fn session_context(p: &Principal) -> Option<J> {
@@ -177,95 +131,19 @@ fn event_json(v: &Value) -> J {
     }
 }
 
-/// The shape of a forwarded request's headers (`Authorize`, iamd's model).
-const FORWARDED_HEADERS: &str = "HeaderMap";
-
-/// The validated input as an event records it, in one walk over the value and its shape:
-/// members in lowerCamelCase, timestamps ISO 8601, and members the model marks sensitive
-/// hidden, whatever their names.
-fn request_json(model: &Model, shape: Option<usize>, v: &Value) -> J {
-    let s = shape.map(|i| model.shape(i));
-    if s.is_some_and(|s| s.sensitive) {
-        return J::String(super::redact::HIDDEN.into());
-    }
-    let kind = s.map(|s| &s.kind);
-    match v {
-        Value::Struct(m) => J::Object(
-            m.iter()
-                .map(|(k, fv)| {
-                    let ms = match kind {
-                        Some(ShapeKind::Structure { members, .. }) => {
-                            members.iter().find(|(n, _)| n == k).map(|(_, ms)| *ms)
-                        }
-                        _ => None,
-                    };
-                    (lower_camel(k), request_json(model, ms, fv))
-                })
-                .collect(),
-        ),
-        Value::Map(m) => {
-            let vs = match kind {
-                Some(ShapeKind::Map { value, .. }) => Some(*value),
-                _ => None,
-            };
-            // A forwarded request (`Authorize`) is recorded by what it asked, not by how it was
-            // signed: of its headers only `host`.
-            let forwarded = s.is_some_and(|s| s.name == FORWARDED_HEADERS);
-            J::Object(
-                m.iter()
-                    .filter(|(k, _)| !forwarded || k.eq_ignore_ascii_case("host"))
-                    .map(|(k, fv)| (k.clone(), request_json(model, vs, fv)))
-                    .collect(),
-            )
-        }
-        Value::List(l) => {
-            let ms = match kind {
-                Some(ShapeKind::List { member, .. }) => Some(*member),
-                _ => None,
-            };
-            J::Array(l.iter().map(|i| request_json(model, ms, i)).collect())
-        }
-        other => other.to_json(),
-    }
-}
-
-/// The resources an event names, for `LookupEvents`: (type, name).
-const RESOURCE_MEMBERS: &[(&str, &str)] = &[
-    ("userName", "AWS::IAM::User"),
-    ("groupName", "AWS::IAM::Group"),
-    ("roleName", "AWS::IAM::Role"),
-    ("roleArn", "AWS::IAM::Role"),
-    ("policyArn", "AWS::IAM::Policy"),
-    ("policyName", "AWS::IAM::Policy"),
-    ("instanceProfileName", "AWS::IAM::InstanceProfile"),
-    ("accessKeyId", "AWS::IAM::AccessKey"),
-    ("serialNumber", "AWS::IAM::MFADevice"),
-    ("openIDConnectProviderArn", "AWS::IAM::OIDCProvider"),
-    ("serverCertificateName", "AWS::IAM::ServerCertificate"),
-];
-
-fn resources(params: Option<&J>, response: Option<&J>) -> Vec<J> {
-    let mut out: Vec<J> = Vec::new();
-    let mut add = |ty: &str, name: &str| {
-        let r = json!({"type": ty, "name": name});
-        if !out.contains(&r) {
-            out.push(r);
-        }
-    };
-    if let Some(J::Object(p)) = params {
-        for (member, ty) in RESOURCE_MEMBERS {
-            if let Some(J::String(v)) = p.get(*member) {
-                add(ty, v);
-            }
-        }
-    }
-    // A created access key is named in the response.
+/// The resources an event names, for `LookupEvents`: those its parameters name, and a created
+/// access key (named in the response).
+fn resources(params: Option<&Written>, response: Option<&J>) -> Vec<(&'static str, String)> {
+    let mut out = params.map(|p| p.resources.clone()).unwrap_or_default();
     if let Some(id) = response
         .and_then(|r| r.get("accessKey"))
         .and_then(|k| k.get("accessKeyId"))
         .and_then(J::as_str)
+        && !out
+            .iter()
+            .any(|(t, n)| *t == "AWS::IAM::AccessKey" && n == id)
     {
-        add("AWS::IAM::AccessKey", id);
+        out.push(("AWS::IAM::AccessKey", id.to_string()));
     }
     out
 }
@@ -299,10 +177,7 @@ impl Draft {
 
     /// Records the validated input (secrets hidden).
     pub fn set_params(&mut self, params: &Params, model: &Model, op: &Operation) {
-        let mut j = request_json(model, op.input, &params.0);
-        redact(&mut j);
-        let empty = j.as_object().is_some_and(Map::is_empty);
-        self.request_parameters = (!empty).then_some(j);
+        self.request_parameters = request_parameters(Some(model), op.input, &params.0);
     }
 
     /// The account an unsigned call acts in (the role's).
@@ -381,37 +256,96 @@ impl Draft {
             }
             Ok(_) => (None, None),
         };
-        let record = Record {
-            event_version: "1.09",
-            user_identity: &self.user_identity,
-            event_time: iamd_wire::iso8601(self.time),
-            event_source: self.service.event_source(),
-            event_name: self.name,
-            aws_region: f.region.as_deref().unwrap_or(&self.default_region),
-            source_ip_address: f.source_ip.map(|i| i.to_string()).unwrap_or_default(),
-            user_agent: f.user_agent.as_deref().unwrap_or_default(),
-            error_code,
-            error_message,
-            request_parameters: self.request_parameters.as_ref(),
-            response_elements: response.as_ref(),
-            request_id: &f.request_id,
-            event_id: &self.event_id,
-            read_only: self.read_only,
-            resources: resources(self.request_parameters.as_ref(), response.as_ref()),
-            event_type: "AwsApiCall",
-            management_event: true,
-            recipient_account_id: &self.account,
-            event_category: "Management",
-            decision: self
-                .decision
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .as_ref()
-                .map(|v| json!({"result": v.decision, "statements": v.statements})),
-            subject_identity: self.subject.as_deref(),
-            iamd_front_end: f.front_end.as_str(),
-        };
-        let text = serde_json::to_string(&record).unwrap_or_default();
+        let params = self.request_parameters.as_ref();
+        let mut o = JsonOut::with_capacity(
+            1024 + params.map_or(0, |p| p.json.len()) + self.user_identity.get().len(),
+        );
+        o.byte(b'{');
+        o.key("eventVersion");
+        o.str("1.09");
+        o.key("userIdentity");
+        o.raw(self.user_identity.get());
+        o.key("eventTime");
+        o.str(&iamd_wire::iso8601(self.time));
+        o.key("eventSource");
+        o.str(self.service.event_source());
+        o.key("eventName");
+        o.str(self.name);
+        o.key("awsRegion");
+        o.str(f.region.as_deref().unwrap_or(&self.default_region));
+        o.key("sourceIPAddress");
+        o.str(&f.source_ip.map(|i| i.to_string()).unwrap_or_default());
+        o.key("userAgent");
+        o.str(f.user_agent.as_deref().unwrap_or_default());
+        if let (Some(code), Some(message)) = (&error_code, &error_message) {
+            o.key("errorCode");
+            o.str(code);
+            o.key("errorMessage");
+            o.str(message);
+        }
+        o.key("requestParameters");
+        o.raw(params.map_or("null", |p| p.json.as_str()));
+        o.key("responseElements");
+        match &response {
+            Some(r) => o.value(r),
+            None => o.raw("null"),
+        }
+        o.key("requestID");
+        o.str(&f.request_id);
+        o.key("eventID");
+        o.str(&self.event_id);
+        o.key("readOnly");
+        o.bool(self.read_only);
+        let resources = resources(params, response.as_ref());
+        if !resources.is_empty() {
+            o.key("resources");
+            o.byte(b'[');
+            for (ty, name) in &resources {
+                o.sep();
+                o.byte(b'{');
+                o.key("type");
+                o.str(ty);
+                o.key("name");
+                o.str(name);
+                o.byte(b'}');
+            }
+            o.byte(b']');
+        }
+        o.key("eventType");
+        o.str("AwsApiCall");
+        o.key("managementEvent");
+        o.bool(true);
+        o.key("recipientAccountId");
+        o.str(&self.account);
+        o.key("eventCategory");
+        o.str("Management");
+        if let Some(v) = self
+            .decision
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            o.key("decision");
+            o.byte(b'{');
+            o.key("result");
+            o.str(v.decision);
+            o.key("statements");
+            o.byte(b'[');
+            for st in &v.statements {
+                o.sep();
+                o.str(st);
+            }
+            o.byte(b']');
+            o.byte(b'}');
+        }
+        if let Some(subject) = &self.subject {
+            o.key("subjectIdentity");
+            o.raw(subject.get());
+        }
+        o.key("iamdFrontEnd");
+        o.str(f.front_end.as_str());
+        o.byte(b'}');
+        let text = o.into_string();
         (self.account.clone(), text)
     }
 }

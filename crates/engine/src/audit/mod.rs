@@ -12,7 +12,9 @@
 pub mod chain;
 pub mod console_login;
 mod event;
+mod json_out;
 pub mod lookup;
+mod params;
 mod redact;
 
 use std::sync::Arc;

@@ -34,7 +34,7 @@ const SECRET_MEMBERS: &[&str] = &[
 const SECRET_QUERY_PARAMS: &[&str] = &["X-Amz-Security-Token", "X-Amz-Signature"];
 
 /// A query string with the values of secret parameters hidden.
-fn redact_query(q: &str) -> String {
+pub(super) fn redact_query(q: &str) -> String {
     q.split('&')
         .map(|pair| match pair.split_once('=') {
             Some((k, _))
@@ -68,6 +68,8 @@ pub fn redact(v: &mut J) {
                         for (ik, iv) in inner.iter_mut() {
                             if ik != "accessKeyId" && ik != "expiration" {
                                 *iv = J::String(HIDDEN.into());
+                            } else {
+                                redact(iv);
                             }
                         }
                     } else {
