@@ -115,6 +115,19 @@ fn write_scalar(v: &Value, out: &mut String) {
 /// AWS's timestamp form in IAM responses: `2024-05-01T12:34:56Z`.
 pub fn iso8601(t: OffsetDateTime) -> String {
     let utc = t.to_offset(time::UtcOffset::UTC);
+    // Four-digit years (every real timestamp) by hand: `time`'s formatter reads a format
+    // description on each call, and this runs for every event and every dated member.
+    if (0..=9999).contains(&utc.year()) {
+        return format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            utc.year(),
+            u8::from(utc.month()),
+            utc.day(),
+            utc.hour(),
+            utc.minute(),
+            utc.second()
+        );
+    }
     utc.format(format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
     ))
@@ -124,6 +137,17 @@ pub fn iso8601(t: OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn iso8601_by_hand_matches_the_format_description(secs in -62_000_000_000i64..253_402_300_799) {
+            let t = OffsetDateTime::from_unix_timestamp(secs).unwrap();
+            let want = t
+                .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"))
+                .unwrap();
+            proptest::prop_assert_eq!(iso8601(t), want);
+        }
+    }
 
     #[test]
     fn result_document_follows_model_order_and_wrappers() {
