@@ -69,6 +69,15 @@ pub trait Store: Send + Sync {
         &self,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
+    /// [`Store::write`] for records that may be kept asynchronously (the audit trail's reads
+    /// and denials): the commit need not wait for the disk. A crash may lose the last such
+    /// commits, never half of one, and never one that a later synced commit follows.
+    fn write_unsynced(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.write(f)
+    }
     /// A number that changes after every committed write (caches compare it to know they are
     /// stale).
     fn generation(&self) -> u64;
@@ -91,7 +100,7 @@ pub fn read<T, E: From<StoreError>>(
     store: &dyn Store,
     mut f: impl FnMut(&mut dyn Tx) -> Result<T, E>,
 ) -> Result<T, E> {
-    run(store, false, &mut f)
+    run(store, Mode::Read, &mut f)
 }
 
 /// Runs `f` in a write transaction, committed only if `f` returns `Ok`.
@@ -99,12 +108,26 @@ pub fn write<T, E: From<StoreError>>(
     store: &dyn Store,
     mut f: impl FnMut(&mut dyn Tx) -> Result<T, E>,
 ) -> Result<T, E> {
-    run(store, true, &mut f)
+    run(store, Mode::Write, &mut f)
+}
+
+/// [`write`] through [`Store::write_unsynced`].
+pub fn write_unsynced<T, E: From<StoreError>>(
+    store: &dyn Store,
+    mut f: impl FnMut(&mut dyn Tx) -> Result<T, E>,
+) -> Result<T, E> {
+    run(store, Mode::WriteUnsynced, &mut f)
+}
+
+enum Mode {
+    Read,
+    Write,
+    WriteUnsynced,
 }
 
 fn run<T, E: From<StoreError>>(
     store: &dyn Store,
-    writing: bool,
+    mode: Mode,
     f: &mut dyn FnMut(&mut dyn Tx) -> Result<T, E>,
 ) -> Result<T, E> {
     let mut outcome: Option<Result<T, E>> = None;
@@ -121,10 +144,10 @@ fn run<T, E: From<StoreError>>(
             }
         }
     };
-    let r = if writing {
-        store.write(&mut body)
-    } else {
-        store.read(&mut body)
+    let r = match mode {
+        Mode::Read => store.read(&mut body),
+        Mode::Write => store.write(&mut body),
+        Mode::WriteUnsynced => store.write_unsynced(&mut body),
     };
     match (r, outcome) {
         (Ok(()), Some(v)) => v,

@@ -2,7 +2,7 @@
 //! `synchronous=FULL` so an acknowledged write survives a crash.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -89,6 +89,9 @@ pub struct SqliteStore {
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     generation: AtomicU64,
+    /// The writer connection was left at `synchronous = NORMAL` (restoring FULL failed); the
+    /// next synced write sets it again.
+    unsynced: AtomicBool,
     /// Commits by other processes (`iamd account create`, other servers) are noticed through
     /// SQLite's `data_version`, checked at most every [`EXTERNAL_CHECK`].
     external: Mutex<(std::time::Instant, i64)>,
@@ -144,6 +147,7 @@ impl SqliteStore {
             readers,
             next_reader: AtomicUsize::new(0),
             generation: AtomicU64::new(1),
+            unsynced: AtomicBool::new(false),
             external: Mutex::new((std::time::Instant::now(), 0)),
             feed: Feed::default(),
         })
@@ -162,6 +166,61 @@ impl SqliteStore {
         match self.readers.get(start % n) {
             Some(r) => lock(r),
             None => lock(&self.writer),
+        }
+    }
+}
+
+impl SqliteStore {
+    /// One write transaction; `synced: false` commits without syncing the log. In WAL mode such
+    /// a commit is made durable by the next synced one (which syncs the log up to and including
+    /// it), so order is kept. The writer's lock is held until `synchronous` is back to FULL, so
+    /// no other write can commit unsynced.
+    fn write_with(
+        &self,
+        synced: bool,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let conn = lock(&self.writer);
+        if !synced || self.unsynced.load(Ordering::Acquire) {
+            let level = if synced { "FULL" } else { "NORMAL" };
+            control(&conn, &format!("PRAGMA synchronous = {level}"))?;
+            self.unsynced.store(!synced, Ordering::Release);
+        }
+        let r = transact(&conn, f);
+        if !synced && control(&conn, "PRAGMA synchronous = FULL").is_ok() {
+            self.unsynced.store(false, Ordering::Release);
+        }
+        drop(conn);
+        let touched = r?;
+        self.generation.fetch_add(1, Ordering::Release);
+        if let Some(c) = Change::of_keys(touched) {
+            self.feed.publish(&c);
+        }
+        Ok(())
+    }
+}
+
+/// Runs `f` in a write transaction on `conn`; returns the keys it touched once committed.
+fn transact(
+    conn: &Connection,
+    f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+) -> Result<Vec<Vec<u8>>, StoreError> {
+    control(conn, "BEGIN IMMEDIATE")?;
+    let mut tx = SqliteTx {
+        conn,
+        touched: Touched::default(),
+    };
+    match f(&mut tx) {
+        Ok(()) => {
+            if let Err(e) = control(conn, "COMMIT") {
+                let _ = control(conn, "ROLLBACK");
+                return Err(e.into());
+            }
+            Ok(std::mem::take(&mut tx.touched.0))
+        }
+        Err(e) => {
+            control(conn, "ROLLBACK")?;
+            Err(e)
         }
     }
 }
@@ -346,31 +405,14 @@ impl Store for SqliteStore {
         &self,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let conn = lock(&self.writer);
-        control(&conn, "BEGIN IMMEDIATE")?;
-        let mut tx = SqliteTx {
-            conn: &conn,
-            touched: Touched::default(),
-        };
-        match f(&mut tx) {
-            Ok(()) => {
-                if let Err(e) = control(&conn, "COMMIT") {
-                    let _ = control(&conn, "ROLLBACK");
-                    return Err(e.into());
-                }
-                let touched = std::mem::take(&mut tx.touched.0);
-                drop(conn);
-                self.generation.fetch_add(1, Ordering::Release);
-                if let Some(c) = Change::of_keys(touched) {
-                    self.feed.publish(&c);
-                }
-                Ok(())
-            }
-            Err(e) => {
-                control(&conn, "ROLLBACK")?;
-                Err(e)
-            }
-        }
+        self.write_with(true, f)
+    }
+
+    fn write_unsynced(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.write_with(false, f)
     }
 
     fn generation(&self) -> u64 {
@@ -429,6 +471,36 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
         crate::suite::run_all(&store);
+    }
+
+    #[test]
+    fn an_unsynced_write_commits_and_leaves_the_writer_synced() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let level = |s: &SqliteStore| -> i64 {
+            lock(&s.writer)
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(level(&store), 2, "FULL");
+        crate::write_unsynced(&store, |tx| tx.put(b"audit/1/01", b"e")).unwrap();
+        assert_eq!(
+            level(&store),
+            2,
+            "FULL again once the unsynced commit is done"
+        );
+        // A failed unsynced write keeps nothing and also leaves the writer synced.
+        let r = crate::write_unsynced(&store, |tx| {
+            tx.put(b"audit/1/02", b"e")?;
+            Err::<(), _>(StoreError::Aborted)
+        });
+        assert!(r.is_err());
+        assert_eq!(level(&store), 2);
+        let seen = crate::read(&store, |tx| {
+            Ok::<_, StoreError>((tx.get(b"audit/1/01")?, tx.get(b"audit/1/02")?))
+        })
+        .unwrap();
+        assert_eq!(seen, (Some(b"e".to_vec()), None));
     }
 
     #[test]

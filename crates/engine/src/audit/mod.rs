@@ -135,8 +135,11 @@ impl Trail {
     }
 }
 
+/// Writes a batch of queued events. Nothing waits on them, so the commit need not wait for the
+/// disk: the next write of IAM data syncs them too. A killed process loses nothing committed;
+/// a power loss may lose the last batches of these asynchronous events, never a write's own.
 fn write_batch(store: &dyn Store, key: &ChainKey, batch: &[Queued]) -> Result<(), StoreError> {
-    iamd_store::write(store, |tx| {
+    iamd_store::write_unsynced(store, |tx| {
         let mut a = chain::Appender::default();
         for q in batch {
             a.append(tx, key, &q.account, &q.event)?;
