@@ -672,11 +672,48 @@ fn key_locks(keys: &[Vec<u8>]) -> Vec<i32> {
 }
 
 impl PostgresStore {
+    /// [`Store::write`], retried on serialization conflicts; `synced: false` commits without
+    /// waiting for the log's flush (`write_unsynced`).
+    fn write_with(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+        synced: bool,
+    ) -> Result<(), StoreError> {
+        let mut attempt = 0u32;
+        let mut turn = Turn::Shared;
+        loop {
+            attempt += 1;
+            match self.attempt(f, &turn, synced) {
+                Attempt::Done(touched) => {
+                    match Change::of_keys(touched) {
+                        Some(c) => self.inner.changed(&c),
+                        None => {
+                            self.inner.generation.fetch_add(1, Ordering::AcqRel);
+                        }
+                    }
+                    return Ok(());
+                }
+                Attempt::Retry(keys) if attempt < MAX_ATTEMPTS => {
+                    self.inner.conflicts.fetch_add(1, Ordering::Relaxed);
+                    // The next attempt waits for its turn: no back-off needed.
+                    turn = if attempt <= KEYED_TRIES && !keys.is_empty() {
+                        Turn::Keys(key_locks(&keys))
+                    } else {
+                        Turn::Alone
+                    };
+                }
+                Attempt::Retry(_) => return Err(StoreError::Conflict),
+                Attempt::Failed(e) => return Err(e),
+            }
+        }
+    }
+
     /// One run of a write transaction, waiting for its `turn` first.
     fn attempt(
         &self,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
         turn: &Turn,
+        synced: bool,
     ) -> Attempt {
         let p = match self.inner.pooled() {
             Ok(p) => p,
@@ -715,7 +752,13 @@ impl PostgresStore {
             c.client.execute(lock, &[&WRITERS_LOCK]),
             both(
                 lock_keys,
-                c.client.batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE"),
+                c.client.batch_execute(if synced {
+                    "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                } else {
+                    // Commits without waiting for the log's flush; a later synced commit
+                    // flushes past it, so order is kept.
+                    "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL synchronous_commit TO OFF"
+                }),
             ),
         ));
         if let Err(e) = locked.and(keyed).and(begun) {
@@ -841,33 +884,14 @@ impl Store for PostgresStore {
         &self,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let mut attempt = 0u32;
-        let mut turn = Turn::Shared;
-        loop {
-            attempt += 1;
-            match self.attempt(f, &turn) {
-                Attempt::Done(touched) => {
-                    match Change::of_keys(touched) {
-                        Some(c) => self.inner.changed(&c),
-                        None => {
-                            self.inner.generation.fetch_add(1, Ordering::AcqRel);
-                        }
-                    }
-                    return Ok(());
-                }
-                Attempt::Retry(keys) if attempt < MAX_ATTEMPTS => {
-                    self.inner.conflicts.fetch_add(1, Ordering::Relaxed);
-                    // The next attempt waits for its turn: no back-off needed.
-                    turn = if attempt <= KEYED_TRIES && !keys.is_empty() {
-                        Turn::Keys(key_locks(&keys))
-                    } else {
-                        Turn::Alone
-                    };
-                }
-                Attempt::Retry(_) => return Err(StoreError::Conflict),
-                Attempt::Failed(e) => return Err(e),
-            }
-        }
+        self.write_with(f, true)
+    }
+
+    fn write_unsynced(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.write_with(f, false)
     }
 
     fn generation(&self) -> u64 {

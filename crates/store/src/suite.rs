@@ -9,6 +9,7 @@ pub fn run_all(store: &dyn Store) {
     get_put_delete(store);
     scan_orders_by_bytes_and_respects_prefix(store);
     failed_write_keeps_nothing(store);
+    unsynced_writes_commit_like_writes(store);
     generation_moves_on_commit(store);
     change_feed_names_what_changed(store);
     scan_rev_is_newest_first(store);
@@ -125,6 +126,25 @@ fn failed_write_keeps_nothing(store: &dyn Store) {
     });
     assert!(r.is_err());
     assert_eq!(read(store, |tx| tx.get(b"t4/a")).unwrap(), None);
+}
+
+#[allow(clippy::unwrap_used)]
+fn unsynced_writes_commit_like_writes(store: &dyn Store) {
+    let g0 = store.generation();
+    crate::write_unsynced(store, |tx| tx.put(b"t10/a", b"1")).unwrap();
+    assert!(store.generation() > g0);
+    let r: Result<(), StoreError> = crate::write_unsynced(store, |tx| {
+        tx.put(b"t10/b", b"1")?;
+        Err(StoreError::Backend("the operation failed".into()))
+    });
+    assert!(r.is_err());
+    // A synced write after them still commits.
+    write(store, |tx| tx.put(b"t10/c", b"1")).unwrap();
+    let seen = read(store, |tx| {
+        Ok::<_, StoreError>((tx.get(b"t10/a")?, tx.get(b"t10/b")?, tx.get(b"t10/c")?))
+    })
+    .unwrap();
+    assert_eq!(seen, (Some(b"1".to_vec()), None, Some(b"1".to_vec())));
 }
 
 #[allow(clippy::unwrap_used)]
