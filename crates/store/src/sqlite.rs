@@ -1,5 +1,6 @@
 //! The SQLite backend: one writer connection, a few reader connections, WAL and
-//! `synchronous=FULL` so an acknowledged write survives a crash.
+//! `synchronous=FULL` so an acknowledged write survives a crash (the audit trail's asynchronous
+//! batches excepted: `write_unsynced`).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -168,9 +169,7 @@ impl SqliteStore {
             None => lock(&self.writer),
         }
     }
-}
 
-impl SqliteStore {
     /// One write transaction; `synced: false` commits without syncing the log. In WAL mode such
     /// a commit is made durable by the next synced one (which syncs the log up to and including
     /// it), so order is kept. The writer's lock is held until `synchronous` is back to FULL, so
@@ -182,8 +181,12 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let conn = lock(&self.writer);
         if !synced || self.unsynced.load(Ordering::Acquire) {
-            let level = if synced { "FULL" } else { "NORMAL" };
-            control(&conn, &format!("PRAGMA synchronous = {level}"))?;
+            let level = if synced {
+                "PRAGMA synchronous = FULL"
+            } else {
+                "PRAGMA synchronous = NORMAL"
+            };
+            control(&conn, level)?;
             self.unsynced.store(!synced, Ordering::Release);
         }
         let r = transact(&conn, f);
