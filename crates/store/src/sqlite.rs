@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
@@ -124,6 +124,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock cannot leave a SQLite connection inconsistent (SQLite
     // rolls back an open transaction on the next BEGIN), so a poisoned lock is still usable.
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn try_lock<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
+    match m.try_lock() {
+        Ok(g) => Some(g),
+        Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+        Err(TryLockError::WouldBlock) => None,
+    }
 }
 
 impl SqliteStore {
@@ -422,10 +430,11 @@ impl Store for SqliteStore {
         if let Ok(mut ext) = self.external.try_lock()
             && ext.0.elapsed() >= EXTERNAL_CHECK
         {
-            ext.0 = std::time::Instant::now();
-            if let Some(r) = self.readers.first()
-                && let Ok(conn) = r.try_lock()
-            {
+            // Asked of the writer's connection, whose data_version moves only for commits made
+            // through other connections, never for its own (the audit trail's batches). While
+            // it is busy writing, a later call asks.
+            if let Some(conn) = try_lock(&self.writer) {
+                ext.0 = std::time::Instant::now();
                 let v: i64 = conn
                     .query_row("PRAGMA data_version", [], |row| row.get(0))
                     .unwrap_or(ext.1);
@@ -468,6 +477,7 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn sqlite_passes_the_store_suite() {
@@ -629,6 +639,28 @@ mod tests {
             a.generation() > g0,
             "a commit through another connection is noticed"
         );
+    }
+
+    #[test]
+    fn own_commits_are_not_taken_for_another_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let unknown = Arc::new(AtomicUsize::new(0));
+        let seen = unknown.clone();
+        s.subscribe(Arc::new(move |c: &Change| {
+            if matches!(c, Change::Unknown) {
+                seen.fetch_add(1, Ordering::SeqCst);
+            }
+        }));
+        let _ = s.generation();
+        std::thread::sleep(EXTERNAL_CHECK);
+        let _ = s.generation();
+        crate::write(&s, |tx| tx.put(b"k", b"1")).unwrap();
+        crate::write_unsynced(&s, |tx| tx.put(b"k", b"2")).unwrap();
+        let g = s.generation();
+        std::thread::sleep(EXTERNAL_CHECK);
+        assert_eq!(s.generation(), g, "no commit by another connection");
+        assert_eq!(unknown.load(Ordering::SeqCst), 0, "own commits are known");
     }
 
     #[test]
