@@ -16,7 +16,7 @@ WORK="$(mktemp -d)"; PID=""
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 EP="http://127.0.0.1:$PORT/"
-IAMD_LOG="${IAMD_LOG:-warn}" "$IAMD_BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" >"$WORK/iamd.log" 2>&1 &
+IAMD_LOG="${IAMD_LOG:-warn}" "$IAMD_BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" ${SERVE_ARGS:-} >"$WORK/iamd.log" 2>&1 &
 PID=$!
 for _ in $(seq 100); do curl -fsS -o /dev/null "${EP}healthz" 2>/dev/null && break; sleep 0.1; done
 ROOT_KEY=$(sed -n 's/^aws_access_key_id *= *//p' "$WORK/data/root-credentials")
@@ -55,15 +55,21 @@ def lua(path, url, service, data, ctype, out):
 lua("/_iamd/authorize", ep + "_iamd/authorize", "iamd", body, "application/json", f"{work}/authorize.lua")
 lua("/", ep, "sts", "Action=GetCallerIdentity&Version=2011-06-15", "application/x-www-form-urlencoded; charset=utf-8", f"{work}/gci.lua")
 PY
+# The server's user + system CPU ticks so far (all its threads, the audit writer included).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
 measure() {
   local label=$1
   wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$WORK/$label.lua" "$EP" >/dev/null 2>&1 || true
+  local t0 t1; t0=$(cpu_ticks)
   wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$WORK/$label.lua" "$EP" >"$WORK/$label.wrk" 2>&1
-  local rps p50 p99 bad
+  t1=$(cpu_ticks)
+  local rps p50 p99 bad reqs cpu
   rps=$(sed -n 's/^Requests\/sec: *//p' "$WORK/$label.wrk")
   p50=$(awk '$1=="50%"{print $2}' "$WORK/$label.wrk"); p99=$(awk '$1=="99%"{print $2}' "$WORK/$label.wrk")
   bad=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$WORK/$label.wrk"); bad=${bad:-0}
-  printf '%-10s %10s req/s  p50 %-8s p99 %-8s non-2xx %s\n' "$label" "$rps" "$p50" "$p99" "$bad"
+  reqs=$(awk '/requests in/{print $1}' "$WORK/$label.wrk")
+  cpu=$(( (t1 - t0) * 1000000 / $(getconf CLK_TCK) / reqs ))
+  printf '%-10s %10s req/s  p50 %-8s p99 %-8s server CPU %3s us/req  non-2xx %s\n' "$label" "$rps" "$p50" "$p99" "$cpu" "$bad"
   [ "$bad" = 0 ] || { echo "non-2xx answers for $label" >&2; exit 1; }
   eval "RPS_${label}_$2=$rps"
 }

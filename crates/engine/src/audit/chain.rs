@@ -47,6 +47,13 @@ impl ChainKey {
     }
 }
 
+/// Whether `key` is one of the trail's own (events, heads, bases): no cache is built from them.
+pub fn is_trail_key(key: &[u8]) -> bool {
+    [&b"audit/"[..], b"audithead/", b"auditbase/"]
+        .iter()
+        .any(|p| key.starts_with(p))
+}
+
 pub fn event_key(account: &str, seq: u64) -> Vec<u8> {
     format!("audit/{account}/{seq:020}").into_bytes()
 }
@@ -478,6 +485,15 @@ mod tests {
             tx.put(&k, &r.to_bytes())
         })
         .unwrap();
+    }
+
+    #[test]
+    fn the_trails_keys_are_known() {
+        assert!(is_trail_key(&event_key("111122223333", 1)));
+        assert!(is_trail_key(&head_key("111122223333")));
+        assert!(is_trail_key(&base_key("111122223333")));
+        assert!(!is_trail_key(b"revocation/111122223333/key/AKIA"));
+        assert!(!is_trail_key(b"auditor/x"));
     }
 
     #[test]
