@@ -14,24 +14,24 @@ use crate::call::Answer;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CallLabels {
-    operation: String,
-    outcome: String,
+    operation: &'static str,
+    outcome: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabel {
-    operation: String,
+    operation: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct DecisionLabel {
-    result: String,
+    result: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CacheLabels {
-    cache: String,
-    result: String,
+    cache: &'static str,
+    result: &'static str,
 }
 
 fn latency_histogram() -> Histogram {
@@ -125,7 +125,7 @@ impl Metrics {
         }))
     }
 
-    pub(crate) fn observe_call(&self, operation: &str, a: &Answer, took: Duration) {
+    pub(crate) fn observe_call(&self, operation: &'static str, a: &Answer, took: Duration) {
         let outcome = match &a.result {
             Ok(_) => "success",
             Err(e) => {
@@ -141,42 +141,32 @@ impl Metrics {
         };
         self.0
             .calls
-            .get_or_create(&CallLabels {
-                operation: operation.to_string(),
-                outcome: outcome.to_string(),
-            })
+            .get_or_create(&CallLabels { operation, outcome })
             .inc();
         self.0
             .latency
-            .get_or_create(&OperationLabel {
-                operation: operation.to_string(),
-            })
+            .get_or_create(&OperationLabel { operation })
             .observe(took.as_secs_f64());
         if let Some(v) = &a.verdict {
             self.0
                 .decisions
-                .get_or_create(&DecisionLabel {
-                    result: v.decision.to_string(),
-                })
+                .get_or_create(&DecisionLabel { result: v.decision })
                 .inc();
         }
     }
 
-    fn cache_count(&self, cache: &str, result: &str, n: u64) {
+    fn cache_count(&self, cache: &'static str, result: &'static str, n: u64) {
         self.0
             .cache
-            .get_or_create(&CacheLabels {
-                cache: cache.to_string(),
-                result: result.to_string(),
-            })
+            .get_or_create(&CacheLabels { cache, result })
             .inc_by(n);
     }
 
-    pub(crate) fn cache_lookup(&self, cache: &str, hit: bool) {
+    pub(crate) fn cache_lookup(&self, cache: &'static str, hit: bool) {
         self.cache_count(cache, if hit { "hit" } else { "miss" }, 1);
     }
 
-    pub(crate) fn cache_invalidated(&self, cache: &str, n: usize) {
+    pub(crate) fn cache_invalidated(&self, cache: &'static str, n: usize) {
         if n > 0 {
             self.cache_count(cache, "invalidated", n as u64);
         }
