@@ -20,11 +20,20 @@ pub struct LastUsedRecorder {
 impl LastUsedRecorder {
     /// Notes that `key_id` was just used for `service` in `region`.
     pub fn note(&self, key_id: &str, service: &str, region: &str) {
+        let date = OffsetDateTime::now_utc();
         let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        // A key used again within the second, as it was: only its time moves (no allocation).
+        if let Some(u) = p.get_mut(key_id)
+            && u.service == service
+            && u.region == region
+        {
+            u.date = date;
+            return;
+        }
         p.insert(
             key_id.to_string(),
             LastUsed {
-                date: OffsetDateTime::now_utc(),
+                date,
                 service: service.to_string(),
                 region: region.to_string(),
             },
@@ -65,4 +74,27 @@ pub fn spawn_flusher(engine: Arc<Engine>) {
             let _ = tokio::task::spawn_blocking(move || e.last_used.flush(&e)).await;
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_latest_use_of_each_key_is_kept() {
+        let r = LastUsedRecorder::default();
+        r.note("AKIA1", "iam", "us-east-1");
+        let first = r.pending.lock().unwrap()["AKIA1"].date;
+        r.note("AKIA1", "iam", "us-east-1");
+        r.note("AKIA2", "sts", "us-east-1");
+        r.note("AKIA2", "s3", "eu-west-1");
+        let p = r.take();
+        assert_eq!(p.len(), 2);
+        assert!(p["AKIA1"].date >= first);
+        assert_eq!(
+            (p["AKIA2"].service.as_str(), p["AKIA2"].region.as_str()),
+            ("s3", "eu-west-1")
+        );
+        assert!(r.take().is_empty());
+    }
 }
