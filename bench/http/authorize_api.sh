@@ -61,15 +61,16 @@ measure() {
   local label=$1
   wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$WORK/$label.lua" "$EP" >/dev/null 2>&1 || true
   local t0 t1; t0=$(cpu_ticks)
-  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$WORK/$label.lua" "$EP" >"$WORK/$label.wrk" 2>&1
+  /usr/bin/time -f "%U %S" -o "$WORK/$label.time" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$WORK/$label.lua" "$EP" >"$WORK/$label.wrk" 2>&1
   t1=$(cpu_ticks)
-  local rps p50 p99 bad reqs cpu
+  local rps p50 p99 bad reqs cpu wcpu
   rps=$(sed -n 's/^Requests\/sec: *//p' "$WORK/$label.wrk")
   p50=$(awk '$1=="50%"{print $2}' "$WORK/$label.wrk"); p99=$(awk '$1=="99%"{print $2}' "$WORK/$label.wrk")
   bad=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$WORK/$label.wrk"); bad=${bad:-0}
   reqs=$(awk '/requests in/{print $1}' "$WORK/$label.wrk")
   cpu=$(( (t1 - t0) * 1000000 / $(getconf CLK_TCK) / reqs ))
-  printf '%-10s %10s req/s  p50 %-8s p99 %-8s server CPU %3s us/req  non-2xx %s\n' "$label" "$rps" "$p50" "$p99" "$cpu" "$bad"
+  wcpu=$(awk -v n="$reqs" '{printf "%d", ($1 + $2) * 1000000 / n}' "$WORK/$label.time")
+  printf '%-10s %10s req/s  p50 %-8s p99 %-8s CPU us/req: server %s, wrk %s  non-2xx %s\n' "$label" "$rps" "$p50" "$p99" "$cpu" "$wcpu" "$bad"
   [ "$bad" = 0 ] || { echo "non-2xx answers for $label" >&2; exit 1; }
   eval "RPS_${label}_$2=$rps"
 }

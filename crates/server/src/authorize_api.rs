@@ -19,7 +19,6 @@ use std::time::SystemTime;
 
 use axum::extract::{Request, State};
 use axum::response::Response;
-use serde_json::Value as J;
 
 use iamd_engine::{Call, FrontEnd, Input};
 use iamd_sigv4::{AuthForm, RequestParts, VerifyOptions};
@@ -37,18 +36,16 @@ struct Forwarded {
     headers: Vec<(String, String)>,
 }
 
-fn forwarded(j: &J) -> Option<Forwarded> {
+fn forwarded(j: &Value) -> Option<Forwarded> {
     let r = j.get("Request")?;
-    let s = |k: &str| r.get(k).and_then(J::as_str).map(str::to_string);
-    let mut headers: Vec<(String, String)> = r
-        .get("Headers")
-        .and_then(J::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_str()?.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let s = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
+    let mut headers: Vec<(String, String)> = match r.get("Headers") {
+        Some(Value::Struct(m)) => m
+            .iter()
+            .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_str()?.to_string())))
+            .collect(),
+        _ => Vec::new(),
+    };
     // A service that does not forward the body gives its hash, as a declared content hash.
     if let Some(h) = s("PayloadHash")
         && !headers.iter().any(|(k, _)| k == "x-amz-content-sha256")
@@ -75,7 +72,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     let want_key = r
         .json
         .get("WantSigningKey")
-        .and_then(J::as_bool)
+        .and_then(Value::as_bool)
         .unwrap_or(false);
     let mut signing_key = None;
     // The principal the decision is about: whoever signed the forwarded request.
@@ -117,7 +114,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         caller: r.caller,
         operation: "Authorize".to_string(),
         subject,
-        input: Input::Typed(Params(Value::from_json(&r.json))),
+        input: Input::Typed(Params(r.json)),
         facts: r.facts,
     };
     let answer = state.engine.call_detailed(call).await;

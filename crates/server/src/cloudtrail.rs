@@ -11,7 +11,7 @@ use axum::response::Response;
 
 use iamd_engine::{Call, FrontEnd, Input};
 use iamd_sigv4::VerifyOptions;
-use iamd_wire::{ApiError, Params, Value};
+use iamd_wire::{ApiError, Params};
 
 use crate::json_api::{self, error_response, output_response};
 use crate::{AppState, respond};
@@ -59,7 +59,7 @@ pub async fn handle(state: Arc<AppState>, request: Request) -> Response {
         caller: r.caller,
         subject: None,
         operation,
-        input: Input::Typed(Params(Value::from_json(&r.json))),
+        input: Input::Typed(Params(r.json)),
         facts: r.facts,
     };
     match engine.call(call).await {

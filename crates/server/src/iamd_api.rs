@@ -10,7 +10,7 @@ use axum::response::Response;
 
 use iamd_engine::{Call, FrontEnd, Input};
 use iamd_sigv4::VerifyOptions;
-use iamd_wire::{Params, Value};
+use iamd_wire::Params;
 
 use crate::AppState;
 use crate::json_api::{self, error_response, output_response};
@@ -39,7 +39,7 @@ pub(crate) async fn handle(state: Arc<AppState>, request: Request, operation: &s
         caller: r.caller,
         operation: operation.to_string(),
         subject: None,
-        input: Input::Typed(Params(Value::from_json(&r.json))),
+        input: Input::Typed(Params(r.json)),
         facts: r.facts,
     };
     match state.engine.call(call).await {

@@ -20,8 +20,8 @@ use crate::{AppState, request, respond};
 pub struct JsonRequest {
     pub request_id: String,
     pub caller: Option<Principal>,
-    /// The body; `{}` when empty.
-    pub json: J,
+    /// The body, read as a structure; empty when the body is.
+    pub json: Value,
     pub facts: RequestFacts,
 }
 
@@ -48,11 +48,12 @@ pub async fn read(
     let signer = authenticate_with(state, &parts, opts, false, SystemTime::now())
         .await
         .map_err(|e| error_response(&e, &request_id))?;
-    let json: J = if body.is_empty() {
-        J::Object(Default::default())
+    let object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let json = if body.is_empty() {
+        Value::object()
     } else {
-        match serde_json::from_slice(&body) {
-            Ok(j @ J::Object(_)) => j,
+        match Value::parse_json(&body) {
+            Ok(v) if object => v,
             _ => {
                 let e = ApiError::new(
                     "SerializationException",

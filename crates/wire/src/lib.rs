@@ -8,6 +8,7 @@
 mod decode;
 mod encode;
 mod error;
+mod json_in;
 mod model;
 mod query;
 mod typed;
