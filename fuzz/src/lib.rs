@@ -206,16 +206,20 @@ pub fn query_decode(data: &[u8]) {
 }
 
 /// The JSON input path of the CloudTrail front end and the authorization API (and of any typed
-/// input): `serde_json` → [`Value::from_json`] → [`iamd_wire::decode_typed`]. The first byte
-/// picks the operation (unless the JSON names one with `"Action"`). Must never panic.
+/// input): [`Value::parse_json`] → [`iamd_wire::decode_typed`], with `parse_json` held to
+/// `serde_json`'s tree read through [`Value::from_json`] (same acceptance, same value). The first
+/// byte picks the operation (unless the JSON names one with `"Action"`). Must never panic.
 pub fn json_input(data: &[u8]) {
     let Some((&selector, json)) = data.split_first() else {
         return;
     };
+    let direct = Value::parse_json(json);
     let Ok(j) = serde_json::from_slice::<serde_json::Value>(json) else {
+        assert!(direct.is_err(), "parse_json accepts what serde_json refuses");
         return;
     };
     let value = Value::from_json(&j);
+    assert_eq!(direct.ok().as_ref(), Some(&value), "parse_json differs from the tree");
     let _ = value.to_json();
     let action = j.get("Action").and_then(|a| a.as_str());
     let model = Model::get();
