@@ -209,7 +209,7 @@ pub fn policy_set(
         Some(s) => s.access_key_id.as_str(),
         None => caller.arn.as_str(),
     };
-    if let Some(s) = engine.policies.get(&key.to_string()) {
+    if let Some(s) = engine.policies.get(key) {
         engine.metrics.cache_lookup("policies", true);
         return Ok(s);
     }

@@ -118,7 +118,12 @@ impl<K: Eq + Hash + Clone, V: Clone + Send + Sync + 'static> DepCache<K, V> {
         self.epoch.load(Ordering::Acquire)
     }
 
-    pub fn get(&self, k: &K) -> Option<V> {
+    /// The cached value of `k` (any borrowed form of the key: no allocation to look up).
+    pub fn get<Q>(&self, k: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let g = self.inner.read().unwrap_or_else(|p| p.into_inner());
         g.values.get(k).map(|(v, _)| v.clone())
     }
@@ -251,14 +256,14 @@ mod tests {
             build(&store, &[b"user/1/b"], Some(b"member/1/g/")),
         );
         assert_eq!(c.invalidate(&keys(&[b"lastused/AKIA"])), 0);
-        assert_eq!(c.get(&"a".into()), Some(1));
+        assert_eq!(c.get("a"), Some(1));
         assert_eq!(
             c.invalidate(&keys(&[b"member/1/g/u9"])),
             1,
             "a scanned prefix"
         );
-        assert_eq!(c.get(&"b".into()), None);
-        assert_eq!(c.get(&"a".into()), Some(1));
+        assert_eq!(c.get("b"), None);
+        assert_eq!(c.get("a"), Some(1));
         assert_eq!(c.invalidate(&keys(&[b"user/1/a"])), 1, "an exact key");
         assert!(c.is_empty());
     }
@@ -280,7 +285,7 @@ mod tests {
         let reads = build(&store, &[b"user/1/a"], None);
         c.invalidate(&keys(&[b"unrelated"]));
         c.insert(e, "a".into(), 1, reads);
-        assert_eq!(c.get(&"a".into()), None);
+        assert_eq!(c.get("a"), None);
     }
 
     #[test]
@@ -300,9 +305,9 @@ mod tests {
             build(store.as_ref(), &[b"k/a"], None),
         );
         iamd_store::write(store.as_ref(), |tx| tx.put(b"k/b", b"1")).unwrap();
-        assert_eq!(c.get(&"a".into()), Some(1));
+        assert_eq!(c.get("a"), Some(1));
         iamd_store::write(store.as_ref(), |tx| tx.put(b"k/a", b"1")).unwrap();
-        assert_eq!(c.get(&"a".into()), None);
+        assert_eq!(c.get("a"), None);
         assert_eq!(*dropped.lock().unwrap(), 1);
     }
 }

@@ -22,7 +22,7 @@ impl Engine {
         // Commits by other processes are noticed (and announced) by the generation check.
         let _ = self.store.generation();
         let epoch = self.credentials.epoch();
-        if let Some(hit) = self.credentials.get(&key_id.to_string()) {
+        if let Some(hit) = self.credentials.get(key_id) {
             self.metrics.cache_lookup("credentials", true);
             return Ok(hit);
         }
@@ -45,7 +45,7 @@ impl Engine {
     ) -> Result<Option<Arc<Credential>>, IamError> {
         // Commits by other processes are noticed (and announced) by the generation check.
         let _ = self.store.generation();
-        if let Some(hit) = self.credentials.get(&key_id.to_string()) {
+        if let Some(hit) = self.credentials.get(key_id) {
             self.metrics.cache_lookup("credentials", true);
             return Ok(hit);
         }
