@@ -157,8 +157,7 @@ pub fn write_json(v: &Value, out: &mut Vec<u8>) {
 }
 
 fn write_str(s: &str, out: &mut Vec<u8>) {
-    // Writing a string to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    iamd_wire::write_json_str(out, s);
 }
 
 #[cfg(test)]

@@ -24,8 +24,7 @@ impl JsonOut {
 
     /// A string, escaped.
     pub fn str(&mut self, s: &str) {
-        // Writing into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut self.0, s);
+        iamd_wire::write_json_str(&mut self.0, s);
     }
 
     /// An object member's name and colon.
